@@ -1,0 +1,315 @@
+"""The ``coder`` command: a thin adapter over the library.
+
+Each command parses its arguments, calls the library and turns coder's exceptions into a clean
+message on stderr and a non-zero exit code. No logic lives here.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from coder.errors import CoderError, ProblemsError
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("csv", "json", "markdown", "xlsx")
+
+
+def _errors(func: F) -> F:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ProblemsError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
+        except CoderError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+project_dir = click.argument(
+    "project_dir", type=click.Path(file_okay=False, path_type=Path), metavar="PROJECT_DIR"
+)
+in_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.group()
+@click.version_option(package_name="coder")
+def main() -> None:
+    """coder: thematic coding of crowdsourced contributions, with vote-weighted crosstabs.
+
+    Start with `coder demo --out demo` to see the whole job on the bundled example workshop.
+    """
+
+
+@main.command()
+@project_dir
+@click.option("--codebook", type=in_file, help="Codebook YAML (default: the report's codebook).")
+@_errors
+def init(project_dir: Path, codebook: Path | None) -> None:
+    """Create PROJECT_DIR with a codebook and an empty store."""
+    from coder.store import init_project
+
+    with init_project(project_dir, codebook) as project:
+        click.echo(
+            f"Created {project.path} (codebook {project.codebook.id}, "
+            f"version {project.codebook.hash})"
+        )
+
+
+@main.command()
+@project_dir
+@click.option("--ideas", type=in_file, help="Ideas: idea_id, question, text, author_id, ...")
+@click.option("--comments", type=in_file, help="Comments: comment_id, idea_id, text, author_id.")
+@click.option("--votes", type=in_file, help="Votes: voter_id, target_id, value (+1 or -1).")
+@click.option(
+    "--participants", type=in_file, help="Participants: participant_id and questionnaire columns."
+)
+@_errors
+def ingest(
+    project_dir: Path,
+    ideas: Path | None,
+    comments: Path | None,
+    votes: Path | None,
+    participants: Path | None,
+) -> None:
+    """Validate and store a platform export (CSV, XLSX or JSONL), all or nothing."""
+    from rich.console import Console
+
+    from coder.contributions import ingest as run
+    from coder.store import open_project
+
+    with open_project(project_dir) as project, Console(stderr=True).status("Ingesting..."):
+        report = run(
+            project, ideas=ideas, comments=comments, votes=votes, participants=participants
+        )
+    for kind, c in report.counts.items():
+        click.echo(f"{kind}: {c.inserted} new, {c.updated} updated, {c.unchanged} unchanged")
+
+
+@main.command()
+@project_dir
+@click.argument("idea_id", required=False)
+@click.option("--to", "to_question", help="The question to analyse the idea under.")
+@click.option("--reason", default="", help="Why it was moved (kept with the idea).")
+@click.option(
+    "--file", "moves_file", type=in_file, help="A table of moves: idea_id, to_question, reason."
+)
+@_errors
+def move(
+    project_dir: Path,
+    idea_id: str | None,
+    to_question: str | None,
+    reason: str,
+    moves_file: Path | None,
+) -> None:
+    """Analyse an idea under another question; its original question is kept."""
+    from coder.contributions import move_ideas, read_moves
+    from coder.store import open_project
+
+    if moves_file is not None:
+        moves = read_moves(moves_file)
+    elif idea_id and to_question:
+        moves = [(idea_id, to_question, reason)]
+    else:
+        raise click.UsageError("give IDEA_ID with --to QUESTION, or --file MOVES")
+    with open_project(project_dir) as project:
+        n = move_ideas(project, moves)
+    click.echo(f"{n} ideas moved")
+
+
+@main.group()
+def codings() -> None:
+    """Import and list codings (sets of codes per idea and coder)."""
+
+
+@codings.command("import")
+@project_dir
+@click.argument("file", type=in_file)
+@click.option(
+    "--kind",
+    type=click.Choice(["human", "reference", "final"]),
+    default="human",
+    show_default=True,
+    help="What the coders in the file are.",
+)
+@_errors
+def codings_import(project_dir: Path, file: Path, kind: str) -> None:
+    """Import a long coding table: idea_id, coder, frame, code[, reason]."""
+    from coder.codings import read_codings, store_codings
+    from coder.store import open_project
+
+    with open_project(project_dir) as project:
+        data = read_codings(project, file)
+        n = store_codings(project, data, kind=kind)
+    click.echo(f"{len(data)} codings read, {n} new or changed")
+
+
+@codings.command("list")
+@project_dir
+@_errors
+def codings_list(project_dir: Path) -> None:
+    """List the coders of a project and how many ideas each coded."""
+    from coder.store import open_project
+
+    with open_project(project_dir) as project:
+        for coder, kind, n in project.conn.execute(
+            "SELECT c.coder_id, c.kind, COUNT(k.idea_id) FROM coders c "
+            "LEFT JOIN codings k USING (coder_id) GROUP BY c.coder_id ORDER BY c.coder_id"
+        ):
+            click.echo(f"{coder}\t{kind}\t{n} ideas")
+
+
+def _pick_coder(project: Any, coder: str | None) -> str:
+    from coder.codings import coders
+
+    known = coders(project)
+    if coder:
+        return coder
+    if "final" in known:
+        return "final"
+    raise CoderError(
+        "no final codes yet: pass --coder NAME to tabulate one coder's codes "
+        f"(coders: {', '.join(known) or 'none; import codings first'})"
+    )
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {out}", err=True)
+
+
+@main.command()
+@project_dir
+@click.option("--coder", help="Whose codes to tabulate (default: the final, reconciled codes).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="markdown", show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (required for xlsx).",
+)
+@_errors
+def crosstab(project_dir: Path, coder: str | None, fmt: str, out: Path | None) -> None:
+    """Ideas and net votes per code (one frame) or per cell (two frames), per question."""
+    from coder import export
+    from coder.crosstab import crosstabs
+    from coder.store import open_project
+
+    with open_project(project_dir) as project:
+        tables = crosstabs(project, _pick_coder(project, coder))
+        if fmt == "xlsx":
+            if out is None:
+                raise click.UsageError("--format xlsx needs --out FILE.xlsx")
+            export.write_xlsx(project, out, tables=tables)
+            click.echo(f"Wrote {out}", err=True)
+        elif fmt == "csv":
+            _emit(export.safe(tables.table).to_csv(index=False, lineterminator="\n"), out)
+        elif fmt == "json":
+            _emit(export.to_json(tables.table) + "\n", out)
+        else:
+            _emit(export.crosstabs_markdown(project, tables), out)
+
+
+@main.command()
+@project_dir
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="markdown", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
+@_errors
+def balance(project_dir: Path, fmt: str, out: Path | None) -> None:
+    """Balance of contributions (ideas + comments + votes) per question."""
+    from coder import export
+    from coder.crosstab import balance as run
+    from coder.store import open_project
+
+    with open_project(project_dir) as project:
+        df = run(project)
+        _write(project, df, fmt, out, export.balance_markdown, "balance")
+
+
+@main.command()
+@project_dir
+@click.option(
+    "--suppress-below",
+    type=click.IntRange(min=1),
+    help="Blank counts under N (and percentages from them) for publication.",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="markdown", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
+@_errors
+def profile(project_dir: Path, suppress_below: int | None, fmt: str, out: Path | None) -> None:
+    """Participants and contributors per questionnaire answer."""
+    from coder import export
+    from coder.crosstab import profile as run
+    from coder.store import open_project
+
+    with open_project(project_dir) as project:
+        df = run(project, suppress_below)
+        _write(project, df, fmt, out, export.profile_markdown, "profile")
+
+
+def _write(
+    project: Any, df: Any, fmt: str, out: Path | None, markdown: Callable[[Any], str], name: str
+) -> None:
+    from coder import export
+
+    if fmt == "xlsx":
+        if out is None:
+            raise click.UsageError("--format xlsx needs --out FILE.xlsx")
+        export.write_xlsx(project, out, **{name: df})
+        click.echo(f"Wrote {out}", err=True)
+    elif fmt == "csv":
+        _emit(export.safe(df).to_csv(index=False, lineterminator="\n"), out)
+    elif fmt == "json":
+        _emit(export.to_json(df) + "\n", out)
+    else:
+        _emit(markdown(df), out)
+
+
+@main.group()
+def codebook() -> None:
+    """Check and show codebooks."""
+
+
+@codebook.command("check")
+@click.argument("file", type=in_file, required=False)
+@_errors
+def codebook_check(file: Path | None) -> None:
+    """Validate a codebook YAML file (default: the report's) and print its version hash."""
+    from coder.codebook import load_codebook
+
+    cb = load_codebook(file)
+    codes = sum(len(f.codes) for f in cb.frames)
+    click.echo(
+        f"{cb.id}: {len(cb.questions)} questions, {len(cb.frames)} frames, {codes} codes; "
+        f"version {cb.hash}"
+    )
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo"),
+    show_default=True,
+    help="Folder for the demo project and its outputs.",
+)
+@_errors
+def demo(out: Path) -> None:
+    """Run the main job on the bundled example workshop and write its tables to --out."""
+    from coder.example import run_demo
+
+    result = run_demo(out, echo=click.echo)
+    click.echo("Wrote:")
+    for path in result.files:
+        click.echo(f"  {path}")

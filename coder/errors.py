@@ -1,0 +1,79 @@
+"""The one exception hierarchy of coder.
+
+Every error says what was expected, what was found and how to fix it. Errors about input tables
+carry a list of :class:`Problem` rows so that a user can fix a file in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class CoderError(Exception):
+    """Base class of every error coder raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in an input: where it is, what was found, what was expected, how to fix it.
+
+    ``row`` is the line a spreadsheet or editor shows (the header is row 1 of a CSV or XLSX file;
+    a JSONL file counts lines from 1). ``found`` never holds contribution text.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    found: str
+    expected: str
+    fix: str
+
+    def render(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column!r}"
+        return f"{where}: found {self.found}; expected {self.expected}. Fix: {self.fix}"
+
+
+class ProblemsError(CoderError):
+    """An error made of one or more :class:`Problem` rows, all reported at once."""
+
+    title = "problems found"
+
+    def __init__(self, problems: Iterable[Problem], *, limit: int = 200) -> None:
+        self.problems = list(problems)
+        lines = [p.render() for p in self.problems[:limit]]
+        if len(self.problems) > limit:
+            lines.append(f"... and {len(self.problems) - limit} more")
+        n = len(self.problems)
+        super().__init__(
+            f"{n} {self.title if n != 1 else self.title.replace('problems', 'problem')}"
+            + ":\n  "
+            + "\n  ".join(lines)
+        )
+
+
+class CodebookError(ProblemsError):
+    """The codebook file is invalid."""
+
+    title = "problems in the codebook"
+
+
+class InputError(ProblemsError):
+    """An input table (ideas, comments, votes, participants, codings) is invalid.
+
+    Nothing was written to the project store.
+    """
+
+    title = "problems in the input; nothing was stored"
+
+
+class ProjectError(CoderError):
+    """The project folder or its store is missing, locked, or of an unknown schema."""
+
+
+class NotFoundError(CoderError):
+    """A named item, coder or question does not exist in the project."""

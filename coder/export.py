@@ -1,0 +1,269 @@
+"""Write tables as CSV, JSON, Markdown or XLSX, with text cells made safe for spreadsheets.
+
+A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would run as
+a formula when a spreadsheet opens the file; every export prefixes such text with an apostrophe
+(OWASP's advice on CSV injection). Numbers are written as numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from coder.crosstab import TOTAL, Crosstabs
+from coder.store import Project
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix text that a spreadsheet would read as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells are neutralised."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    return out
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    safe(df).to_csv(path, index=False, lineterminator="\n")
+
+
+def to_json(df: pd.DataFrame) -> str:
+    records = safe(df).astype(object).where(df.notna(), None).to_dict(orient="records")
+    return json.dumps(records, indent=1, ensure_ascii=False)
+
+
+def _fmt(value: Any) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _md_table(header: list[str], rows: list[list[Any]]) -> str:
+    esc = [str(neutralise(h)).replace("|", "\\|") for h in header]
+    lines = ["| " + " | ".join(esc) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        cells = [_fmt(neutralise(c)).replace("|", "\\|").replace("\n", " ") for c in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def grid(tables: Crosstabs, question: str, measure: str) -> tuple[list[str], list[list[Any]]]:
+    """Lay one question's table out as the report did: rows x columns (+ Total), or a list."""
+    t = tables.table[tables.table["question"] == question]
+    two_frame = bool(t["column_frame"].iloc[0])
+    if not two_frame:
+        rows = [[r["row"], r["ideas"], r["net_votes"]] for _, r in t.iterrows()]
+        return [t["row_frame"].iloc[0], "ideas", "net votes"], rows
+    columns = list(dict.fromkeys(t["column"]))
+    header = ["", *columns]
+    body = []
+    for row in dict.fromkeys(t["row"]):
+        cells = t[t["row"] == row].set_index("column")[measure]
+        body.append([row] + [_blank_zero(cells[c], row, c) for c in columns])
+    return header, body
+
+
+def _blank_zero(value: Any, row: str, column: str) -> Any:
+    # The report leaves empty cells blank; totals always show a number.
+    return value if value or TOTAL in (row, column) else ""
+
+
+def crosstabs_markdown(project: Project, tables: Crosstabs) -> str:
+    parts = []
+    for q in project.codebook.questions:
+        if q.id not in tables.distinct:
+            continue
+        t = tables.table[tables.table["question"] == q.id]
+        two_frame = bool(t["column_frame"].iloc[0])
+        measures = (
+            [("ideas", "ideas coded"), ("net_votes", "net votes")]
+            if two_frame
+            else [("ideas", "ideas and net votes")]
+        )
+        for measure, what in measures:
+            header, body = grid(tables, q.id, measure)
+            title = f"### {q.label}: {what}"
+            if two_frame:
+                title += f" ({t['row_frame'].iloc[0]} x {t['column_frame'].iloc[0]})"
+            parts.append(title + "\n\n" + _md_table(header, body))
+        parts.append("\n".join(f"- {n}" for n in tables.notes[q.id]))
+    return "\n\n".join(parts) + "\n"
+
+
+def balance_markdown(df: pd.DataFrame) -> str:
+    rows = [
+        [
+            r["label"],
+            r["ideas"],
+            r["comments"],
+            r["votes"],
+            r["contributions"],
+            f"{r['percent']:.2f}%",
+        ]
+        for _, r in df.iterrows()
+    ]
+    return (
+        "### Balance of contributions\n\n"
+        + _md_table(["question", "ideas", "comments", "votes", "contributions", "%"], rows)
+        + "\n"
+    )
+
+
+def profile_markdown(df: pd.DataFrame) -> str:
+    parts = []
+    for question, block in df.groupby("question", sort=False):
+        rows = [
+            [
+                r["answer"],
+                r["participants"],
+                r["participants_pct"],
+                r["contributors"],
+                r["contributors_pct"],
+                r["contributors_of_participants_pct"],
+            ]
+            for _, r in block.iterrows()
+        ]
+        parts.append(
+            f"### {question}\n\n"
+            + _md_table(
+                [
+                    "answer",
+                    "participants",
+                    "%",
+                    "contributors",
+                    "%",
+                    "contributors as % of participants",
+                ],
+                rows,
+            )
+        )
+    return "\n\n".join(parts) + "\n"
+
+
+def write_xlsx(
+    project: Project,
+    path: Path,
+    tables: Crosstabs | None = None,
+    balance: pd.DataFrame | None = None,
+    profile: pd.DataFrame | None = None,
+) -> None:
+    """One formatted sheet per table, laid out like the report."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    book = Workbook()
+    for default in book.worksheets:
+        book.remove(default)
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+
+    def sheet(
+        title: str,
+        heading: str,
+        header: list[str],
+        rows: list[list[Any]],
+        notes: Sequence[str] = (),
+    ) -> None:
+        ws = book.create_sheet(_sheet_name(title))
+        ws.append([neutralise(heading)])
+        ws["A1"].font = Font(bold=True, size=12)
+        ws.append([neutralise(h) for h in header])
+        for cell in ws[2]:
+            cell.font = bold
+            cell.fill = head_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for row in rows:
+            ws.append([None if _fmt(c) == "" else neutralise(c) for c in row])
+            if row and row[0] == TOTAL:
+                for cell in ws[ws.max_row]:
+                    cell.font = bold
+        for note in notes:
+            ws.append([])
+            ws.append([neutralise(note)])
+        ws.column_dimensions["A"].width = max(18, min(60, max(len(str(r[0])) for r in rows) + 2))
+        for letter in "BCDEFGH":
+            ws.column_dimensions[letter].width = 14
+
+    if balance is not None:
+        rows = [
+            [r["label"], r["ideas"], r["comments"], r["votes"], r["contributions"], r["percent"]]
+            for _, r in balance.iterrows()
+        ]
+        sheet(
+            "Balance",
+            "Balance of contributions (ideas, comments, votes) by question",
+            ["Question", "Ideas", "Comments", "Votes", "Contributions", "%"],
+            rows,
+        )
+    if tables is not None:
+        for q in project.codebook.questions:
+            if q.id not in tables.distinct:
+                continue
+            t = tables.table[tables.table["question"] == q.id]
+            if t["column_frame"].iloc[0]:
+                for measure, what in (("ideas", "ideas"), ("net_votes", "votes")):
+                    header, body = grid(tables, q.id, measure)
+                    sheet(
+                        f"{q.id} {what}",
+                        f"{q.label}: {'ideas coded' if what == 'ideas' else 'net votes'}",
+                        header,
+                        body,
+                        tables.notes[q.id],
+                    )
+            else:
+                header, body = grid(tables, q.id, "ideas")
+                sheet(
+                    f"{q.id} themes",
+                    f"{q.label}: ideas and net votes",
+                    header,
+                    body,
+                    tables.notes[q.id],
+                )
+    if profile is not None:
+        for i, (question, block) in enumerate(profile.groupby("question", sort=False), 1):
+            rows = [
+                [
+                    r["answer"],
+                    r["participants"],
+                    r["participants_pct"],
+                    r["contributors"],
+                    r["contributors_pct"],
+                    r["contributors_of_participants_pct"],
+                ]
+                for _, r in block.iterrows()
+            ]
+            sheet(
+                f"Profile {i}",
+                str(question),
+                [
+                    "Answer",
+                    "Participants",
+                    "Participants %",
+                    "Contributors",
+                    "Contributors %",
+                    "Contributors as % of participants",
+                ],
+                rows,
+            )
+    book.save(path)
+
+
+def _sheet_name(title: str) -> str:
+    for bad in "[]:*?/\\":
+        title = title.replace(bad, " ")
+    return title[:31]
