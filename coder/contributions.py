@@ -135,7 +135,8 @@ def validate(project: Project, tables: dict[str, Table]) -> None:
     ids: dict[str, set[str]] = {}
     key = {"ideas": "idea_id", "comments": "comment_id", "participants": "participant_id"}
     for kind, column in key.items():
-        if kind in tables and ok[kind]:
+        # The ids count even when another column is missing: no spurious "unknown idea" problems.
+        if kind in tables and column in tables[kind].columns:
             ids[kind] = set(check.unique(tables[kind], column))
     idea_ids = ids.get("ideas", set()) | _stored_ids(project, "SELECT idea_id FROM ideas")
     comment_ids = ids.get("comments", set()) | _stored_ids(
@@ -200,6 +201,16 @@ def validate(project: Project, tables: dict[str, Table]) -> None:
         t = tables["comments"]
         check.text(t, "text")
         for rownum, row in t.rows:
+            if row["comment_id"].strip() in idea_ids:
+                check.add(
+                    t,
+                    rownum,
+                    "comment_id",
+                    f"{row['comment_id']!r}, also an idea id",
+                    "ids unique across ideas and comments",
+                    "give ideas and comments "
+                    "distinct ids (e.g. prefix them), so votes point at one thing",
+                )
             if row["idea_id"].strip() not in idea_ids:
                 check.add(
                     t,

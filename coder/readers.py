@@ -173,7 +173,10 @@ def _read_jsonl(path: Path, text: str) -> Table:
     problems: list[Problem] = []
     columns: list[str] = []
     table = Table(str(path), columns)
-    for lineno, line in enumerate(text.splitlines(), 1):
+    # Only "\n" ends a line: str.splitlines() would also split at U+2028, U+0085 and others,
+    # which JSON writers leave unescaped inside strings.
+    for lineno, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:
@@ -210,9 +213,8 @@ def _read_jsonl(path: Path, text: str) -> Table:
         table.rows.append((lineno, row))
     if problems:
         raise InputError(problems)
-    for _, row in table.rows:
-        for col in columns:
-            row.setdefault(col, "")
+    # Every row in the column order of the file, whatever the key order of its line.
+    table.rows = [(n, {col: row.get(col, "") for col in columns}) for n, row in table.rows]
     return table
 
 

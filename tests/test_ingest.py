@@ -94,7 +94,9 @@ def write_csv_file(
     return path
 
 
-def write_jsonl_file(path: Path, header: list[str], rows: Sequence[Row], *, bom: bool = False) -> Path:
+def write_jsonl_file(
+    path: Path, header: list[str], rows: Sequence[Row], *, bom: bool = False
+) -> Path:
     lines = [json.dumps(dict(zip(header, row, strict=True)), ensure_ascii=False) for row in rows]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig" if bom else "utf-8")
     return path
@@ -195,7 +197,9 @@ def test_csv_xlsx_and_jsonl_store_identical_rows(tmp_path: Path) -> None:
     assert {r[0]: r[4] for r in stored["csv"]["ideas"]} == {
         str(row[0]): row[2] for row in BASE["ideas"][1]
     }
-    assert [r[-2] for r in stored["csv"]["votes"]] == [1, -1, 1, -1, 1]  # value
+    assert {(r[0], r[1]): r[3] for r in stored["csv"]["votes"]} == {
+        (str(row[0]), str(row[1])): row[2] for row in BASE["votes"][1]
+    }
 
 
 def test_same_export_in_another_format_changes_nothing(tmp_path: Path) -> None:
@@ -210,22 +214,28 @@ def test_same_export_in_another_format_changes_nothing(tmp_path: Path) -> None:
 
 def test_jsonl_key_order_and_missing_keys_do_not_change_stored_rows(tmp_path: Path) -> None:
     header, rows = BASE["ideas"]
-    csv_proj = new_project(tmp_path / "a", {"ideas": write_csv_file(tmp_path / "i.csv", header, rows)})
-    # the same ideas, keys shuffled per line and an empty value left out
+    rows = [list(r) for r in rows]
+    rows[3][4] = ""  # i4 has no created_at
+    csv_proj = new_project(
+        tmp_path / "a", {"ideas": write_csv_file(tmp_path / "i.csv", header, rows)}
+    )
+    # the same ideas: line 1 in header order, later lines shuffled, i4's empty value left out
     lines = [
-        {"likes": 3, "text": rows[0][2], "idea_id": "i1", "created_at": rows[0][4],
-         "author_id": "P1", "question": "I"},
-        {"idea_id": "i2", "question": "II", "text": rows[1][2], "author_id": "P2",
-         "created_at": rows[1][4], "likes": 0},
+        dict(zip(header, rows[0], strict=True)),
+        {"likes": 0, "text": rows[1][2], "idea_id": "i2", "created_at": rows[1][4],
+         "author_id": "P2", "question": "II"},
         {"idea_id": "i3", "created_at": rows[2][4], "question": "III", "text": rows[2][2],
          "author_id": "P3", "likes": 12},
-        {"idea_id": "i4", "question": "Other", "author_id": "P1", "text": rows[3][2],
-         "likes": 1, "created_at": rows[3][4]},
+        {"idea_id": "i4", "question": "Other", "likes": 1, "author_id": "P1", "text": rows[3][2]},
     ]  # fmt: skip
     path = tmp_path / "i.jsonl"
     path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
     jsonl_proj = new_project(tmp_path / "b", {"ideas": path})
     assert stored_rows(jsonl_proj)["ideas"] == stored_rows(csv_proj)["ideas"]
+    # so a CSV export of the same ideas is no change
+    with open_project(jsonl_proj) as project:
+        report = ingest(project, ideas=tmp_path / "i.csv")
+    assert all_unchanged(report, {"ideas": 4})
 
 
 def test_jsonl_text_with_unicode_line_separators_is_one_row(tmp_path: Path) -> None:
@@ -233,14 +243,18 @@ def test_jsonl_text_with_unicode_line_separators_is_one_row(tmp_path: Path) -> N
     # line breaks in JSONL (only \n is)
     texts = ["one\u2028two", "three\u2029four", "five\x85six"]
     rows = [[f"i{n}", "I", t, "P1"] for n, t in enumerate(texts, 1)]
-    path = write_jsonl_file(tmp_path / "ideas.jsonl", ["idea_id", "question", "text", "author_id"], rows)
+    path = write_jsonl_file(
+        tmp_path / "ideas.jsonl", ["idea_id", "question", "text", "author_id"], rows
+    )
     proj = new_project(tmp_path / "proj", {"ideas": path})
     assert [r[4] for r in stored_rows(proj)["ideas"]] == texts
 
 
 def test_utf8_bom_and_crlf_are_read(tmp_path: Path) -> None:
     header, rows = BASE["ideas"]
-    plain = new_project(tmp_path / "plain", {"ideas": write_csv_file(tmp_path / "p.csv", header, rows)})
+    plain = new_project(
+        tmp_path / "plain", {"ideas": write_csv_file(tmp_path / "p.csv", header, rows)}
+    )
     bom_csv = write_csv_file(tmp_path / "b.csv", header, rows, bom=True, lineterminator="\r\n")
     assert bom_csv.read_bytes().startswith(b"\xef\xbb\xbfidea_id,")
     bom_jsonl = write_jsonl_file(tmp_path / "b.jsonl", header, rows, bom=True)
@@ -342,7 +356,9 @@ def test_extra_columns_are_kept_in_file_order(tmp_path: Path) -> None:
         answers = dict(conn.execute("SELECT participant_id, answers FROM participants"))
         ideas = dict(conn.execute("SELECT idea_id, extra FROM ideas"))
         comments = dict(conn.execute("SELECT comment_id, extra FROM comments"))
-        votes = {(v, t): e for v, t, e in conn.execute("SELECT voter_id, target_id, extra FROM votes")}
+        votes = {
+            (v, t): e for v, t, e in conn.execute("SELECT voter_id, target_id, extra FROM votes")
+        }
     finally:
         conn.close()
     p2 = json.loads(answers["P2"])
@@ -463,7 +479,9 @@ def test_bad_moves_change_nothing(tmp_path: Path) -> None:
 # --- atomicity -----------------------------------------------------------------------------------
 
 
-def test_a_failure_mid_write_stores_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_mid_write_stores_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     proj = new_project(tmp_path / "proj", write_dataset(tmp_path / "old", "csv"))
     before = snapshot(proj)
     newer = {k: (h, [list(r) for r in rows]) for k, (h, rows) in BASE.items()}
