@@ -6,39 +6,17 @@ message on stderr and a non-zero exit code. No logic lives here.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from coder.errors import CoderError, ProblemsError
+from coder.cliutils import errors as _errors
+from coder.cliutils import in_file, project_dir
+from coder.errors import CoderError
 
-F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("csv", "json", "markdown", "xlsx")
-
-
-def _errors(func: F) -> F:
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ProblemsError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(2)
-        except CoderError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
-
-
-project_dir = click.argument(
-    "project_dir", type=click.Path(file_okay=False, path_type=Path), metavar="PROJECT_DIR"
-)
-in_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 @click.group()
