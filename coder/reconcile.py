@@ -1,0 +1,187 @@
+"""Merge rules: from coders', adjudicators' and the model's codes to one final coding per item.
+
+The rules, in their default order (first that applies wins, per item and frame):
+
+1. ``adjudicated``: an adjudicator's decision on the item.
+2. ``unanimous``: every human coder who saw the item gave the same set of codes (with a single
+   coder the rule is named ``single_coder``, so a reader can tell).
+3. ``majority``: each code more than half of the humans applied; a code exactly half of them
+   applied is a **tie** and sends the item to the adjudication queue.
+4. ``accepted_suggestion``: no human coded the item, and a reviewer accepted the model's
+   suggestion (or ``reviewer_edit`` when the reviewer changed the codes: a human decision).
+5. ``unreviewed_suggestion``: only when asked for (``include_unreviewed=True``), the model's
+   suggestion no one reviewed; such codes are flagged ``unreviewed`` everywhere.
+
+An item none of these settles is *queued* (a tie or conflict) or *uncoded* (nobody looked at it).
+Exclusions (not relevant) follow the same rules: an adjudicator's exclusion, all humans
+excluding, or a majority excluding; exactly half excluding is a tie.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from coder.codings import Coding
+
+RULES = ("adjudicated", "unanimous", "majority", "accepted_suggestion", "unreviewed_suggestion")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The model's suggestion for one item and frame, and what a reviewer decided about it."""
+
+    codes: frozenset[str]
+    scores: Mapping[str, float]
+    model_version: str
+    decision: str | None = None  # None (unreviewed), "accept", "reject" or "edit"
+    reviewer: str | None = None
+    decided_at: str | None = None
+    edited_codes: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where one final code (or an exclusion) came from."""
+
+    rule: str
+    coders: tuple[str, ...] = ()
+    model_version: str | None = None
+    score: float | None = None
+    reviewer: str | None = None
+    decided_at: str | None = None
+
+    @property
+    def unreviewed(self) -> bool:
+        return self.rule == "unreviewed_suggestion"
+
+
+@dataclass
+class Decision:
+    """The outcome for one item: its final coding with provenance, or why it is not final."""
+
+    item: str
+    status: str  # "final", "excluded", "queued" or "uncoded"
+    coding: Coding = field(default_factory=Coding)
+    provenance: dict[tuple[str, str], Provenance] = field(default_factory=dict)
+    reason: str = ""
+
+
+def merge_item(
+    item: str,
+    frames: list[str],
+    humans: Mapping[str, Coding],
+    adjudication: tuple[str, str, Coding] | None = None,
+    suggestions: Mapping[str, Suggestion] | None = None,
+    include_unreviewed: bool = False,
+) -> Decision:
+    """Apply the merge rules to one item.
+
+    Parameters
+    ----------
+    item
+        The item id.
+    frames
+        The frames that apply to the item (by its question).
+    humans
+        Each human coder's coding of the item (coders who did not see it are absent).
+    adjudication
+        ``(adjudicator, decided_at, coding)`` when an adjudicator decided the item.
+    suggestions
+        The model's suggestion per frame, with any review decision.
+    include_unreviewed
+        Let unreviewed suggestions count (flagged).
+    """
+    if adjudication is not None:
+        who, when, coding = adjudication
+        prov = Provenance("adjudicated", (who,), decided_at=when)
+        if coding.not_relevant_reason is not None:
+            return Decision(item, "excluded", coding, {("", "not_relevant"): prov},
+                            coding.not_relevant_reason)  # fmt: skip
+        return Decision(item, "final", coding, _each(coding, prov))
+    if humans:
+        return _from_humans(item, frames, humans)
+    return _from_suggestions(item, frames, suggestions or {}, include_unreviewed)
+
+
+def _each(coding: Coding, prov: Provenance) -> dict[tuple[str, str], Provenance]:
+    return {(f, c): prov for f, codes in coding.codes.items() for c in codes}
+
+
+def _from_humans(item: str, frames: list[str], humans: Mapping[str, Coding]) -> Decision:
+    coders = tuple(sorted(humans))
+    n = len(coders)
+    excluded = tuple(c for c in coders if humans[c].not_relevant_reason is not None)
+    if excluded:
+        if 2 * len(excluded) == n:
+            return Decision(item, "queued", reason=f"tie on exclusion: {', '.join(excluded)} "
+                            "excluded it, the others coded it")  # fmt: skip
+        if 2 * len(excluded) > n:
+            rule = "unanimous" if len(excluded) == n else "majority"
+            if n == 1:
+                rule = "single_coder"
+            reason = humans[excluded[0]].not_relevant_reason or ""
+            return Decision(item, "excluded", Coding(not_relevant_reason=reason),
+                            {("", "not_relevant"): Provenance(rule, excluded)}, reason)  # fmt: skip
+    coding = Coding()
+    provenance: dict[tuple[str, str], Provenance] = {}
+    ties = []
+    for frame in frames:
+        sets = {c: frozenset(humans[c].codes.get(frame, ())) for c in coders}
+        if len(set(sets.values())) == 1:
+            rule = "single_coder" if n == 1 else "unanimous"
+            chosen = next(iter(sets.values()))
+            for code in chosen:
+                provenance[(frame, code)] = Provenance(rule, coders)
+        else:
+            chosen = set()
+            for code in sorted(set().union(*sets.values())):
+                voters = tuple(c for c in coders if code in sets[c])
+                if 2 * len(voters) > n:
+                    chosen.add(code)
+                    provenance[(frame, code)] = Provenance("majority", voters)
+                elif 2 * len(voters) == n:
+                    ties.append(f"{frame}/{code}")
+            chosen = frozenset(chosen)
+        if chosen:
+            coding.codes[frame] = set(chosen)
+    if ties:
+        return Decision(item, "queued", reason="tie on " + ", ".join(ties))
+    return Decision(item, "final", coding, provenance)
+
+
+def _from_suggestions(item: str, frames: list[str], suggestions: Mapping[str, Suggestion],
+                      include_unreviewed: bool) -> Decision:  # fmt: skip
+    coding = Coding()
+    provenance: dict[tuple[str, str], Provenance] = {}
+    pending = []
+    for frame in frames:
+        s = suggestions.get(frame)
+        if s is None:
+            pending.append(frame)
+            continue
+        if s.decision == "accept":
+            codes, rule = s.codes, "accepted_suggestion"
+        elif s.decision == "edit":
+            codes, rule = s.edited_codes or frozenset(), "reviewer_edit"
+        elif s.decision == "reject":
+            return Decision(item, "queued", reason=f"suggestion for {frame} rejected; "
+                            "the item needs a human coding")  # fmt: skip
+        elif include_unreviewed:
+            codes, rule = s.codes, "unreviewed_suggestion"
+        else:
+            pending.append(frame)
+            continue
+        reviewer = (s.reviewer,) if s.reviewer else ()
+        for code in codes:
+            provenance[(frame, code)] = Provenance(
+                rule, reviewer if rule == "reviewer_edit" else (), s.model_version,
+                s.scores.get(code), s.reviewer, s.decided_at)  # fmt: skip
+        if codes:
+            coding.codes[frame] = set(codes)
+    if pending and not provenance:
+        return Decision(item, "uncoded", reason="no human coding and no reviewed suggestion")
+    if pending:
+        return Decision(item, "queued", reason="suggestion reviewed for some frames only: "
+                        + ", ".join(pending))  # fmt: skip
+    return Decision(item, "final", coding, provenance)
