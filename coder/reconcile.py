@@ -128,21 +128,20 @@ def _from_humans(item: str, frames: list[str], humans: Mapping[str, Coding]) -> 
     ties = []
     for frame in frames:
         sets = {c: frozenset(humans[c].codes.get(frame, ())) for c in coders}
+        chosen: set[str] = set()
         if len(set(sets.values())) == 1:
             rule = "single_coder" if n == 1 else "unanimous"
-            chosen = next(iter(sets.values()))
+            chosen = set(next(iter(sets.values())))
             for code in chosen:
                 provenance[(frame, code)] = Provenance(rule, coders)
         else:
-            chosen = set()
-            for code in sorted(set().union(*sets.values())):
+            for code in sorted(frozenset().union(*sets.values())):
                 voters = tuple(c for c in coders if code in sets[c])
                 if 2 * len(voters) > n:
                     chosen.add(code)
                     provenance[(frame, code)] = Provenance("majority", voters)
                 elif 2 * len(voters) == n:
                     ties.append(f"{frame}/{code}")
-            chosen = frozenset(chosen)
         if chosen:
             coding.codes[frame] = set(chosen)
     if ties:
