@@ -6,6 +6,7 @@ message on stderr and a non-zero exit code. No logic lives here.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -252,6 +253,104 @@ def _write(
         _emit(export.to_json(df) + "\n", out)
     else:
         _emit(markdown(df), out)
+
+
+@main.command()
+@click.argument(
+    "project_dir",
+    required=False,
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="[PROJECT_DIR]",
+)
+@click.option(
+    "--input",
+    "input_file",
+    type=in_file,
+    help="A long table item_id, coder, frame, code instead of a project.",
+)
+@click.option("--coders", help="Comma-separated coders to compare (default: all human coders).")
+@click.option("--model", help="The coder to treat as the model (default: the project's model).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "markdown"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--disagreements",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the items coders disagree on, worst first, to this CSV.",
+)
+@click.option(
+    "--n-boot",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="Bootstrap resamples for the confidence intervals (0: none).",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@_errors
+def agreement(
+    project_dir: Path | None,
+    input_file: Path | None,
+    coders: str | None,
+    model: str | None,
+    fmt: str,
+    out: Path | None,
+    disagreements: Path | None,
+    n_boot: int,
+    seed: int,
+) -> None:
+    """Inter-rater reliability: per code, per frame, coder by coder, and for the model."""
+    from coder import export, reliability
+    from coder.store import open_project
+
+    if (project_dir is None) == (input_file is None):
+        raise click.UsageError("give PROJECT_DIR or --input FILE (one of them)")
+    chosen = [c.strip() for c in coders.split(",")] if coders else None
+    if input_file is not None:
+        cs = reliability.from_long_table(input_file)
+        if chosen:
+            cs.codings = {c: cs.codings[c] for c in chosen if c in cs.codings}
+    else:
+        assert project_dir is not None
+        with open_project(project_dir) as project:
+            from coder.codings import coders as kinds
+
+            known = kinds(project)
+            if model is None:
+                model = next((c for c, k in known.items() if k == "model"), None)
+            wanted = chosen or [c for c, k in known.items() if k == "human"]
+            cs = reliability.from_project(project, [*wanted, *([model] if model else [])])
+    report = reliability.reliability_report(cs, model=model, seed=seed, n_boot=n_boot)
+    if disagreements is not None:
+        export.write_csv(reliability.disagreements(cs, report.coders), disagreements)
+        click.echo(f"Wrote {disagreements}", err=True)
+    single = ", ".join(f"{c}: {n}" for c, n in report.single_coded.items())
+    if fmt == "csv":
+        _emit(export.safe(report.table).to_csv(index=False, lineterminator="\n"), out)
+    elif fmt == "json":
+        _emit(export.to_json(report.table) + "\n", out)
+    elif fmt == "markdown":
+        parts = [f"Items coded by one coder only (not in the statistics): {single}"]
+        for name, df in reliability.wide_tables(report).items():
+            parts.append(f"### {reliability.TITLES[name]}\n\n" + export.frame_markdown(df))
+        _emit("\n\n".join(parts) + "\n", out)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console(width=None if sys.stdout.isatty() else 200)
+        for name, df in reliability.wide_tables(report).items():
+            table = Table(title=reliability.TITLES[name], title_justify="left")
+            for col in df.columns:
+                table.add_column(str(col))
+            for row in df.itertuples(index=False):
+                table.add_row(*["" if v is None else str(v) for v in row])
+            console.print(table)
+        console.print(f"Items coded by one coder only (not in the statistics): {single}")
 
 
 @main.group()

@@ -77,3 +77,17 @@ class ProjectError(CoderError):
 
 class NotFoundError(CoderError):
     """A named item, coder or question does not exist in the project."""
+
+
+class UndefinedStatistic(CoderError):
+    """An agreement statistic is not defined for these data; ``reason`` says why.
+
+    Raised instead of returning NaN, for instance when no unit was coded by two coders, when
+    every value is the same (no variation, so chance agreement is 1 and the statistic is 0/0),
+    or when only one category occurs. Report code that tabulates many statistics can use
+    :func:`coder.agreement.try_statistic` to turn this into an ``Undefined`` cell.
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)

@@ -105,6 +105,11 @@ def crosstabs_markdown(project: Project, tables: Crosstabs) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def frame_markdown(df: pd.DataFrame) -> str:
+    """Any data frame as a Markdown table (text neutralised, pipes escaped)."""
+    return _md_table([str(c) for c in df.columns], df.values.tolist())
+
+
 def balance_markdown(df: pd.DataFrame) -> str:
     rows = [
         [

@@ -96,8 +96,9 @@ def merge_item(
         who, when, coding = adjudication
         prov = Provenance("adjudicated", (who,), decided_at=when)
         if coding.not_relevant_reason is not None:
-            return Decision(item, "excluded", coding, {("", "not_relevant"): prov},
-                            coding.not_relevant_reason)  # fmt: skip
+            return Decision(
+                item, "excluded", coding, {("", "not_relevant"): prov}, coding.not_relevant_reason
+            )
         return Decision(item, "final", coding, _each(coding, prov))
     if humans:
         return _from_humans(item, frames, humans)
@@ -114,15 +115,23 @@ def _from_humans(item: str, frames: list[str], humans: Mapping[str, Coding]) -> 
     excluded = tuple(c for c in coders if humans[c].not_relevant_reason is not None)
     if excluded:
         if 2 * len(excluded) == n:
-            return Decision(item, "queued", reason=f"tie on exclusion: {', '.join(excluded)} "
-                            "excluded it, the others coded it")  # fmt: skip
+            return Decision(
+                item,
+                "queued",
+                reason=f"tie on exclusion: {', '.join(excluded)} excluded it, the others coded it",
+            )
         if 2 * len(excluded) > n:
             rule = "unanimous" if len(excluded) == n else "majority"
             if n == 1:
                 rule = "single_coder"
             reason = humans[excluded[0]].not_relevant_reason or ""
-            return Decision(item, "excluded", Coding(not_relevant_reason=reason),
-                            {("", "not_relevant"): Provenance(rule, excluded)}, reason)  # fmt: skip
+            return Decision(
+                item,
+                "excluded",
+                Coding(not_relevant_reason=reason),
+                {("", "not_relevant"): Provenance(rule, excluded)},
+                reason,
+            )
     coding = Coding()
     provenance: dict[tuple[str, str], Provenance] = {}
     ties = []
@@ -149,8 +158,9 @@ def _from_humans(item: str, frames: list[str], humans: Mapping[str, Coding]) -> 
     return Decision(item, "final", coding, provenance)
 
 
-def _from_suggestions(item: str, frames: list[str], suggestions: Mapping[str, Suggestion],
-                      include_unreviewed: bool) -> Decision:  # fmt: skip
+def _from_suggestions(
+    item: str, frames: list[str], suggestions: Mapping[str, Suggestion], include_unreviewed: bool
+) -> Decision:
     coding = Coding()
     provenance: dict[tuple[str, str], Provenance] = {}
     pending = []
@@ -164,8 +174,11 @@ def _from_suggestions(item: str, frames: list[str], suggestions: Mapping[str, Su
         elif s.decision == "edit":
             codes, rule = s.edited_codes or frozenset(), "reviewer_edit"
         elif s.decision == "reject":
-            return Decision(item, "queued", reason=f"suggestion for {frame} rejected; "
-                            "the item needs a human coding")  # fmt: skip
+            return Decision(
+                item,
+                "queued",
+                reason=f"suggestion for {frame} rejected; the item needs a human coding",
+            )
         elif include_unreviewed:
             codes, rule = s.codes, "unreviewed_suggestion"
         else:
@@ -174,13 +187,19 @@ def _from_suggestions(item: str, frames: list[str], suggestions: Mapping[str, Su
         reviewer = (s.reviewer,) if s.reviewer else ()
         for code in codes:
             provenance[(frame, code)] = Provenance(
-                rule, reviewer if rule == "reviewer_edit" else (), s.model_version,
-                s.scores.get(code), s.reviewer, s.decided_at)  # fmt: skip
+                rule,
+                reviewer if rule == "reviewer_edit" else (),
+                s.model_version,
+                s.scores.get(code),
+                s.reviewer,
+                s.decided_at,
+            )
         if codes:
             coding.codes[frame] = set(codes)
     if pending and not provenance:
         return Decision(item, "uncoded", reason="no human coding and no reviewed suggestion")
     if pending:
-        return Decision(item, "queued", reason="suggestion reviewed for some frames only: "
-                        + ", ".join(pending))  # fmt: skip
+        return Decision(
+            item, "queued", reason="suggestion reviewed for some frames only: " + ", ".join(pending)
+        )
     return Decision(item, "final", coding, provenance)

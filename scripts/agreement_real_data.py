@@ -11,7 +11,8 @@
    CC BY 4.0): 2-7 of 8 annotators per message; Krippendorff's alpha for the 5-level abuse
    severity at the nominal, ordinal and interval levels, with missing raters.
 
-Run from the project root: ``python scripts/agreement_real_data.py [--out docs/agreement-real-data.md]``
+Run from the project root:
+``python scripts/agreement_real_data.py [--out docs/agreement-real-data.md]``
 (the datasets are read from ``../shared/datasets``; they are never copied into the repository).
 """
 
@@ -32,7 +33,9 @@ EXAM = DATA / "exam_proctoring_two_coders"
 ABUSE = DATA / "convabuse_multi_annotator"
 
 
-def read_coder_file(path: Path, columns: int | None = None) -> tuple[list[str], dict[str, set[str]]]:
+def read_coder_file(
+    path: Path, columns: int | None = None
+) -> tuple[list[str], dict[str, set[str]]]:
     """Response ids in file order and each response's set of codes.
 
     ``columns=n`` reads only ``Code 1``..``Code n``; the default reads every ``Code`` column.
@@ -92,7 +95,9 @@ def standard_statistics(
     units = sorted(u for u in pri if pri[u] and sec.get(u))
     sets = [[frozenset(pri[u]) for u in units], [frozenset(sec[u]) for u in units]]
     codes = sorted({c for u in units for c in pri[u] | sec[u]})
-    kappas, alphas, ac1s = [], [], []
+    kappas: list[float] = []
+    alphas: list[float] = []
+    ac1s: list[float] = []
     undefined = 0
     for code in codes:
         data = np.array([[code in pri[u] for u in units], [code in sec[u] for u in units]], float)
@@ -148,29 +153,39 @@ SEVERITY = {"is_abuse.1": 1, "is_abuse.0": 0, "is_abuse.-1": -1, "is_abuse.-2": 
 def convabuse_table() -> list[str]:
     with (ABUSE / "ConvAbuseEMNLPfull.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    items = sorted({int(r["example_no"]) for r in rows})
+    # An item is a message in its context; example_no numbers annotations, not items. The
+    # full file also holds repeat annotations (for intra-annotator agreement): an annotator's
+    # first rating of an item is kept.
+    key_cols = ("conv_id", "prev_agent", "prev_user", "agent", "user", "bot")
+    items: dict[tuple[str, ...], int] = {}
     annotators = sorted({r["annotator_id"] for r in rows})
-    col = {i: j for j, i in enumerate(items)}
     row = {a: k for k, a in enumerate(annotators)}
-    data = np.full((len(annotators), len(items)), np.nan)
     for r in rows:
+        items.setdefault(tuple(r[k] for k in key_cols), len(items))
+    data = np.full((len(annotators), len(items)), np.nan)
+    repeats = 0
+    for r in sorted(rows, key=lambda r: int(r["example_no"])):
         value = [v for k, v in SEVERITY.items() if r[k] == "1"]
-        if len(value) == 1:
-            data[row[r["annotator_id"]], col[int(r["example_no"])]] = value[0]
+        i, j = row[r["annotator_id"]], items[tuple(r[k] for k in key_cols)]
+        if not np.isnan(data[i, j]):
+            repeats += 1
+        elif len(value) == 1:
+            data[i, j] = value[0]
     per_item = (~np.isnan(data)).sum(axis=0)
     lines = [
         f"{len(items)} messages, {len(annotators)} annotators, {int(per_item.sum())} ratings; "
-        f"raters per message {per_item.min()}-{per_item.max()} (mean {per_item.mean():.2f}).",
+        f"raters per message {per_item.min()}-{per_item.max()} (mean {per_item.mean():.2f}); "
+        f"{repeats} repeat ratings by the same annotator left out.",
         "",
         "| level | Krippendorff's alpha | 95% bootstrap CI | seconds |",
         "|---|---|---|---|",
     ]
     for level in ("nominal", "ordinal", "interval"):
         t = time.perf_counter()
-        value = ag.krippendorff_alpha(data, level=level)
+        alpha = ag.krippendorff_alpha(data, level=level)
         low, high = ag.bootstrap_ci(ag.krippendorff_alpha, data, n_boot=200, seed=0, level=level)
         lines.append(
-            f"| {level} | {value:.4f} | [{low:.3f}, {high:.3f}] | {time.perf_counter() - t:.2f} |"
+            f"| {level} | {alpha:.4f} | [{low:.3f}, {high:.3f}] | {time.perf_counter() - t:.2f} |"
         )
     return lines
 
