@@ -353,6 +353,130 @@ def agreement(
         console.print(f"Items coded by one coder only (not in the statistics): {single}")
 
 
+@main.command()
+@project_dir
+@click.option(
+    "--include-unreviewed",
+    is_flag=True,
+    help="Let model suggestions no one reviewed count (they are flagged everywhere).",
+)
+@click.option("--model", "model_id", help="The suggestion model to use (default: the latest).")
+@_errors
+def reconcile(project_dir: Path, include_unreviewed: bool, model_id: str | None) -> None:
+    """Merge coders', adjudicators' and reviewed model codes into final codes, with provenance."""
+    from coder.reconcile import reconcile as run
+    from coder.store import open_project
+
+    with open_project(project_dir) as project:
+        summary = run(project, include_unreviewed=include_unreviewed, model_id=model_id)
+    click.echo("Items: " + ", ".join(f"{n} {s}" for s, n in sorted(summary.statuses.items())))
+    click.echo(
+        "Final codes by rule: "
+        + (", ".join(f"{n} {r}" for r, n in sorted(summary.rules.items())) or "none")
+    )
+    click.echo(
+        f"{summary.changed} final codings changed"
+        + (f"; model {summary.model_version}" if summary.model_version else "")
+    )
+    queued = summary.statuses.get("queued", 0)
+    if queued:
+        click.echo(
+            f"{queued} items wait for an adjudicator: coder adjudicate {project_dir} "
+            "--export queue.xlsx"
+        )
+
+
+@main.command()
+@project_dir
+@click.option(
+    "--export",
+    "export_to",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the adjudication queue to this XLSX workbook.",
+)
+@click.option(
+    "--import",
+    "import_from",
+    type=in_file,
+    help="Read an adjudicated workbook back and store its decisions.",
+)
+@click.option("--adjudicator", help="Who decided (required with --import).")
+@click.option("--note", default="", help="A note kept with the decisions.")
+@_errors
+def adjudicate(
+    project_dir: Path,
+    export_to: Path | None,
+    import_from: Path | None,
+    adjudicator: str | None,
+    note: str,
+) -> None:
+    """Hand the adjudication queue to an adjudicator as a workbook, and take decisions back."""
+    from coder import adjudicate as adj
+    from coder.redact import redact_cached
+    from coder.store import open_project
+
+    if (export_to is None) == (import_from is None):
+        raise click.UsageError("give --export FILE.xlsx or --import FILE.xlsx")
+    with open_project(project_dir) as project:
+        if export_to is not None:
+            n = adj.write_queue(project, export_to, lambda t: redact_cached(project, t))
+            click.echo(f"Wrote {n} queued items to {export_to}")
+            return
+        if not adjudicator:
+            raise click.UsageError("--import needs --adjudicator NAME")
+        assert import_from is not None
+        decisions = adj.read_decisions(project, import_from)
+        n = adj.store_decisions(project, decisions, adjudicator, note)
+    click.echo(f"Stored {n} decisions by {adjudicator}; run `coder reconcile {project_dir}`")
+
+
+@main.command()
+@project_dir
+@click.argument("item_id")
+@_errors
+def history(project_dir: Path, item_id: str) -> None:
+    """An item's whole story: ingestion, moves, codings, adjudication, final codes."""
+    from coder.audit import history as run
+    from coder.store import open_project
+
+    with open_project(project_dir) as project:
+        entries = run(project, item_id)
+    for r in entries:
+        change = f"{r['before'] or '-'} -> {r['after']}" if r["before"] or r["after"] else ""
+        coder = r["coder_id"]
+        who = r["actor"] + (f" (coder {coder})" if coder and coder != r["actor"] else "")
+        reason = f"  [{r['reason']}]" if r["reason"] else ""
+        click.echo(f"{r['at']}  {r['action']:<12} {who}: {change}{reason}")
+
+
+@main.command()
+@project_dir
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="report.html (one self-contained page) or report.xlsx.",
+)
+@click.option("--coder", default="final", show_default=True, help="Whose codes to report.")
+@click.option(
+    "--suppress-below",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="Blank profile counts under N (0: none).",
+)
+@_errors
+def report(project_dir: Path, out: Path, coder: str, suppress_below: int) -> None:
+    """The report: tables, heatmaps, reliability, the model, quotes and the profile."""
+    from coder.report import build_report, write_report
+    from coder.store import open_project
+
+    with open_project(project_dir) as project:
+        parts = build_report(project, coder, suppress_below or None)
+        write_report(project, out, parts)
+    click.echo(f"Wrote {out}")
+
+
 @main.group()
 def codebook() -> None:
     """Check and show codebooks."""
@@ -381,12 +505,33 @@ def codebook_check(file: Path | None) -> None:
     show_default=True,
     help="Folder for the demo project and its outputs.",
 )
+@click.option(
+    "--with-studio",
+    is_flag=True,
+    help="Send the coders' sample through a real Label Studio (started locally).",
+)
+@click.option(
+    "--tables-only",
+    is_flag=True,
+    help="Stop after the report's tables from the gold coding (no model, no report).",
+)
 @_errors
-def demo(out: Path) -> None:
-    """Run the main job on the bundled example workshop and write its tables to --out."""
+def demo(out: Path, with_studio: bool, tables_only: bool) -> None:
+    """Run the main job on the bundled example workshop and write its outputs to --out."""
     from coder.example import run_demo
 
-    result = run_demo(out, echo=click.echo)
+    result = run_demo(out, echo=click.echo, full=not tables_only, with_studio=with_studio)
     click.echo("Wrote:")
     for path in result.files:
         click.echo(f"  {path}")
+
+
+from coder.cli_suggest import COMMANDS as _SUGGEST  # noqa: E402
+
+for _command in _SUGGEST:
+    main.add_command(_command)
+
+from coder.cli_studio import COMMANDS as _STUDIO  # noqa: E402
+
+for _command in _STUDIO:
+    main.add_command(_command)

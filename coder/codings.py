@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,36 +150,71 @@ def read_codings(project: Project, path: str | Path) -> dict[tuple[str, str], Co
 
 
 def store_codings(
-    project: Project, codings: dict[tuple[str, str], Coding], kind: str = "human"
+    project: Project,
+    codings: dict[tuple[str, str], Coding],
+    kind: str = "human",
+    reason: str = "",
+    actor: str | None = None,
 ) -> int:
     """Write codings in one transaction, replacing each (idea, coder)'s earlier coding.
 
-    Returns the number of (idea, coder) codings that changed.
+    Every change is appended to the audit log (by ``actor``, default the coder, with
+    ``reason``). Returns the number of (idea, coder) codings that changed.
     """
     if kind not in CODER_KINDS:
         raise NotFoundError(f"unknown coder kind {kind!r}; use one of {', '.join(CODER_KINDS)}")
+    with project.transaction() as conn:
+        return write_codings(conn, codings, kind, reason=reason, actor=actor)
+
+
+def write_codings(
+    conn: sqlite3.Connection,
+    codings: Mapping[tuple[str, str], Coding | None],
+    kind: str,
+    *,
+    reason: str = "",
+    actor: str | None = None,
+    action: str = "coding",
+) -> int:
+    """Write codings inside the caller's transaction (``None`` removes a coding), with audit."""
+    from coder.audit import coding_json, record
+
     stamp = now()
     changed = 0
-    with project.transaction() as conn:
-        for coder in sorted({c for _, c in codings}):
-            conn.execute(
-                "INSERT OR IGNORE INTO coders(coder_id, kind, created_at) VALUES (?,?,?)",
-                (coder, kind, stamp),
-            )
-        for (idea, coder), coding in sorted(codings.items()):
-            if _load(conn, idea, coder) == _normalise(coding):
-                continue
-            changed += 1
-            conn.execute("DELETE FROM codings WHERE idea_id = ? AND coder_id = ?", (idea, coder))
-            conn.execute(
-                "INSERT INTO codings(idea_id, coder_id, not_relevant_reason, updated_at)"
-                " VALUES (?, ?, ?, ?)",
-                (idea, coder, coding.not_relevant_reason, stamp),
-            )
-            conn.executemany(
-                "INSERT INTO coding_codes(idea_id, coder_id, frame_id, code_id) VALUES (?,?,?,?)",
-                [(idea, coder, f, c) for f, codes in coding.codes.items() for c in sorted(codes)],
-            )
+    for coder in sorted({c for _, c in codings}):
+        conn.execute(
+            "INSERT OR IGNORE INTO coders(coder_id, kind, created_at) VALUES (?,?,?)",
+            (coder, kind, stamp),
+        )
+    for (idea, coder), coding in sorted(codings.items()):
+        old = _load(conn, idea, coder)
+        new = None if coding is None else _normalise(coding)
+        if old == new:
+            continue
+        changed += 1
+        record(
+            conn,
+            actor=actor or coder,
+            action=action,
+            idea_id=idea,
+            coder_id=coder,
+            before=coding_json(old),
+            after=coding_json(new),
+            reason=reason,
+            at=stamp,
+        )
+        conn.execute("DELETE FROM codings WHERE idea_id = ? AND coder_id = ?", (idea, coder))
+        if new is None:
+            continue
+        conn.execute(
+            "INSERT INTO codings(idea_id, coder_id, not_relevant_reason, updated_at)"
+            " VALUES (?, ?, ?, ?)",
+            (idea, coder, new.not_relevant_reason, stamp),
+        )
+        conn.executemany(
+            "INSERT INTO coding_codes(idea_id, coder_id, frame_id, code_id) VALUES (?,?,?,?)",
+            [(idea, coder, f, c) for f, codes in new.codes.items() for c in sorted(codes)],
+        )
     return changed
 
 

@@ -442,9 +442,12 @@ def move_ideas(project: Project, moves: list[tuple[str, str, str]]) -> int:
             )
     if problems:
         raise InputError(problems)
+    from coder.audit import record
+
     changed = 0
     with project.transaction() as conn:
         for idea_id, to, reason in moves:
+            before = idea_question(project, idea_id)
             cur = conn.execute(
                 "UPDATE ideas"
                 " SET analysis_question = CASE WHEN question = ?1 THEN NULL ELSE ?1 END,"
@@ -452,6 +455,16 @@ def move_ideas(project: Project, moves: list[tuple[str, str, str]]) -> int:
                 " WHERE idea_id = ?4 AND COALESCE(analysis_question, question) IS NOT ?1",
                 (to, reason, now(), idea_id),
             )
+            if cur.rowcount:
+                record(
+                    conn,
+                    actor="analyst",
+                    action="move",
+                    idea_id=idea_id,
+                    before=before,
+                    after=to,
+                    reason=reason,
+                )
             changed += cur.rowcount
     return changed
 

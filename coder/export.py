@@ -166,8 +166,9 @@ def write_xlsx(
     tables: Crosstabs | None = None,
     balance: pd.DataFrame | None = None,
     profile: pd.DataFrame | None = None,
+    extra: dict[str, pd.DataFrame] | None = None,
 ) -> None:
-    """One formatted sheet per table, laid out like the report."""
+    """One formatted sheet per table, laid out like the report; ``extra`` sheets as they are."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -200,7 +201,8 @@ def write_xlsx(
         for note in notes:
             ws.append([])
             ws.append([neutralise(note)])
-        ws.column_dimensions["A"].width = max(18, min(60, max(len(str(r[0])) for r in rows) + 2))
+        longest = max((len(str(r[0])) for r in rows), default=0)
+        ws.column_dimensions["A"].width = max(18, min(60, longest + 2))
         for letter in "BCDEFGH":
             ws.column_dimensions[letter].width = 14
 
@@ -265,6 +267,8 @@ def write_xlsx(
                 ],
                 rows,
             )
+    for title, df in (extra or {}).items():
+        sheet(title, title, [str(c) for c in df.columns], df.values.tolist())
     book.save(path)
 
 

@@ -19,10 +19,13 @@ excluding, or a majority excluding; exactly half excluding is a tie.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from coder.codings import Coding
+from coder.codings import Coding, coders, codings_of, write_codings
+from coder.store import now
 
 RULES = ("adjudicated", "unanimous", "majority", "accepted_suggestion", "unreviewed_suggestion")
 
@@ -203,3 +206,147 @@ def _from_suggestions(
             item, "queued", reason="suggestion reviewed for some frames only: " + ", ".join(pending)
         )
     return Decision(item, "final", coding, provenance)
+
+
+# --- the project store -------------------------------------------------------------------------
+
+FINAL = "final"
+HUMAN_RULES = ("adjudicated", "unanimous", "single_coder", "majority", "reviewer_edit")
+
+
+@dataclass
+class ReconcileSummary:
+    """What a reconciliation decided: items per status, final codes per rule."""
+
+    statuses: dict[str, int] = field(default_factory=dict)
+    rules: dict[str, int] = field(default_factory=dict)
+    model_version: str | None = None
+    changed: int = 0
+
+
+def latest_model(project: Any) -> str | None:
+    """The id of the most recently registered suggestion model, if any."""
+    row = project.conn.execute(
+        "SELECT model_id FROM models ORDER BY created_at DESC, rowid DESC LIMIT 1"
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def load_suggestions(project: Any, model_id: str) -> dict[str, dict[str, Suggestion]]:
+    """The model's suggestions per item and frame, with reviewers' latest decisions."""
+    scores: dict[tuple[str, str], dict[str, float]] = {}
+    chosen: dict[tuple[str, str], set[str]] = {}
+    for idea, frame, code, score, suggested in project.conn.execute(
+        "SELECT idea_id, frame_id, code_id, score, suggested FROM suggestions WHERE model_id = ?",
+        (model_id,),
+    ):
+        scores.setdefault((idea, frame), {})
+        chosen.setdefault((idea, frame), set())
+        if score is not None:
+            scores[(idea, frame)][code] = float(score)
+        if suggested:
+            chosen[(idea, frame)].add(code)
+    reviews: dict[tuple[str, str], tuple[str, str, str, list[str]]] = {}
+    for idea, frame, reviewer, decision, decided_at, decided in project.conn.execute(
+        "SELECT item_id, frame_id, reviewer, decision, decided_at, decided FROM studio_reviews "
+        "WHERE model_version = ? ORDER BY decided_at",
+        (model_id,),
+    ):
+        reviews[(idea, frame)] = (reviewer, decision, decided_at, json.loads(decided))
+    out: dict[str, dict[str, Suggestion]] = {}
+    for (idea, frame), codes in chosen.items():
+        review = reviews.get((idea, frame))
+        out.setdefault(idea, {})[frame] = Suggestion(
+            frozenset(codes),
+            scores[(idea, frame)],
+            model_id,
+            decision=review[1] if review else None,
+            reviewer=review[0] if review else None,
+            decided_at=review[2] if review else None,
+            edited_codes=frozenset(review[3]) if review else None,
+        )
+    return out
+
+
+def load_adjudications(project: Any) -> dict[str, tuple[str, str, Coding]]:
+    out: dict[str, tuple[str, str, Coding]] = {}
+    for idea, who, when, reason in project.conn.execute(
+        "SELECT idea_id, adjudicator, decided_at, not_relevant_reason FROM adjudications"
+    ):
+        out[idea] = (who, when, Coding(not_relevant_reason=reason))
+    for idea, frame, code in project.conn.execute(
+        "SELECT idea_id, frame_id, code_id FROM adjudication_codes"
+    ):
+        out[idea][2].codes.setdefault(frame, set()).add(code)
+    return out
+
+
+def reconcile(
+    project: Any, include_unreviewed: bool = False, model_id: str | None = None
+) -> ReconcileSummary:
+    """Apply the merge rules to every codable idea and store the final codes, in one transaction.
+
+    Final codes are stored as the codings of the coder ``final`` (so every table can be built
+    from them), with their provenance in ``final_provenance`` and each item's status in
+    ``final_status``; every change is in the audit log.
+    """
+    kinds = coders(project)
+    humans = {c: codings_of(project, c) for c, k in kinds.items() if k == "human"}
+    adjudications = load_adjudications(project)
+    model_id = model_id or latest_model(project)
+    suggestions = load_suggestions(project, model_id) if model_id else {}
+    questions = dict(
+        project.conn.execute("SELECT idea_id, COALESCE(analysis_question, question) FROM ideas")
+    )
+    summary = ReconcileSummary(model_version=model_id)
+    decisions = []
+    for idea, question in sorted(questions.items()):
+        frames = [f.id for f in project.codebook.frames_for(question)]
+        if not frames:
+            continue
+        seen = {c: codings[idea] for c, codings in humans.items() if idea in codings}
+        d = merge_item(
+            idea, frames, seen, adjudications.get(idea), suggestions.get(idea), include_unreviewed
+        )
+        decisions.append(d)
+        summary.statuses[d.status] = summary.statuses.get(d.status, 0) + 1
+        for p in d.provenance.values():
+            summary.rules[p.rule] = summary.rules.get(p.rule, 0) + 1
+    stamp = now()
+    with project.transaction() as conn:
+        finals: dict[tuple[str, str], Coding | None] = {
+            (d.item, FINAL): d.coding if d.status in ("final", "excluded") else None
+            for d in decisions
+        }
+        summary.changed = write_codings(
+            conn, finals, "final", actor="reconcile", action="final",
+            reason="merge rules" + (" with unreviewed suggestions" if include_unreviewed else ""),
+        )  # fmt: skip
+        conn.execute("DELETE FROM final_provenance")
+        conn.execute("DELETE FROM final_status")
+        conn.executemany(
+            "INSERT INTO final_status(idea_id, status, reason, updated_at) VALUES (?, ?, ?, ?)",
+            [(d.item, d.status, d.reason, stamp) for d in decisions],
+        )
+        conn.executemany(
+            "INSERT INTO final_provenance(idea_id, frame_id, code_id, rule, coders, "
+            "model_version, score, reviewer, decided_at, unreviewed) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (d.item, frame, code, p.rule, json.dumps(list(p.coders)), p.model_version,
+                 p.score, p.reviewer, p.decided_at, int(p.unreviewed))
+                for d in decisions
+                for (frame, code), p in d.provenance.items()
+            ],
+        )  # fmt: skip
+    return summary
+
+
+def queue(project: Any) -> list[tuple[str, str]]:
+    """Items waiting for an adjudicator: (idea id, why), in id order."""
+    return [
+        (str(i), str(r))
+        for i, r in project.conn.execute(
+            "SELECT idea_id, reason FROM final_status WHERE status = 'queued' ORDER BY idea_id"
+        )
+    ]

@@ -92,6 +92,166 @@ MIGRATIONS: list[str] = [
         unchanged INTEGER NOT NULL
     );
     """,
+    # 2: Label Studio (coder.labelstudio): rounds and who codes what, Label Studio projects and
+    #    the task <-> item mapping, pulled annotations' metadata, suggestions sent for review and
+    #    reviewers' decisions; the redaction cache (coder.redact)
+    """
+    CREATE TABLE studio_rounds (
+        round_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('coding', 'review')),
+        settings TEXT NOT NULL DEFAULT '{}',         -- JSON: how the sample was drawn, model
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE studio_assignments (
+        round_id TEXT NOT NULL REFERENCES studio_rounds(round_id),
+        coder_id TEXT NOT NULL,                      -- a coder's email; '*' = any reviewer
+        item_id TEXT NOT NULL REFERENCES ideas(idea_id),
+        position INTEGER NOT NULL,                   -- order of the coder's tasks
+        shared INTEGER NOT NULL DEFAULT 0,           -- 1: every coder of the round codes it
+        PRIMARY KEY (round_id, coder_id, item_id)
+    );
+    CREATE TABLE studio_projects (
+        round_id TEXT NOT NULL REFERENCES studio_rounds(round_id),
+        coder_id TEXT NOT NULL,
+        view TEXT NOT NULL,                          -- the config's frames, ids joined by '+'
+        ls_project_id INTEGER NOT NULL UNIQUE,
+        config_sha256 TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (round_id, coder_id, view)
+    );
+    CREATE TABLE studio_tasks (
+        ls_project_id INTEGER NOT NULL
+            REFERENCES studio_projects(ls_project_id) ON DELETE CASCADE,
+        item_id TEXT NOT NULL REFERENCES ideas(idea_id),
+        ls_task_id INTEGER NOT NULL,
+        pushed_at TEXT NOT NULL,
+        PRIMARY KEY (ls_project_id, item_id)
+    );
+    CREATE INDEX studio_tasks_task ON studio_tasks(ls_task_id);
+    CREATE TABLE studio_annotations (
+        idea_id TEXT NOT NULL,
+        coder_id TEXT NOT NULL,
+        ls_annotation_id INTEGER NOT NULL,
+        ls_project_id INTEGER NOT NULL,
+        ls_task_id INTEGER NOT NULL,
+        created_at TEXT NOT NULL,                    -- as Label Studio recorded them
+        updated_at TEXT NOT NULL,
+        lead_time REAL,                              -- seconds the coder spent on the task
+        comment TEXT,
+        PRIMARY KEY (idea_id, coder_id),
+        FOREIGN KEY (idea_id, coder_id) REFERENCES codings(idea_id, coder_id) ON DELETE CASCADE
+    );
+    CREATE TABLE studio_suggestions (
+        round_id TEXT NOT NULL REFERENCES studio_rounds(round_id),
+        item_id TEXT NOT NULL REFERENCES ideas(idea_id),
+        frame_id TEXT NOT NULL,
+        code_id TEXT NOT NULL,
+        score REAL NOT NULL,
+        PRIMARY KEY (round_id, item_id, frame_id, code_id)
+    );
+    CREATE TABLE studio_reviews (
+        round_id TEXT NOT NULL REFERENCES studio_rounds(round_id),
+        item_id TEXT NOT NULL REFERENCES ideas(idea_id),
+        reviewer TEXT NOT NULL,
+        frame_id TEXT NOT NULL,
+        model_version TEXT NOT NULL,
+        suggested TEXT NOT NULL,                     -- JSON list: codes the model proposed
+        decided TEXT NOT NULL,                       -- JSON list: codes the reviewer submitted
+        decision TEXT NOT NULL CHECK (decision IN ('accept', 'reject', 'edit')),
+        decided_at TEXT NOT NULL,                    -- the annotation's last update
+        ls_annotation_id INTEGER NOT NULL,
+        PRIMARY KEY (round_id, item_id, reviewer, frame_id)
+    );
+    CREATE TABLE redactions (
+        text_sha256 TEXT NOT NULL,
+        redactor TEXT NOT NULL,                      -- redactor version: a new one redoes it
+        redacted TEXT NOT NULL,
+        kinds TEXT NOT NULL DEFAULT '{}',            -- JSON: placeholders inserted, by kind
+        PRIMARY KEY (text_sha256, redactor)
+    );
+    """,
+    # 3: trained suggestion models and their suggestions (never mixed with human codings)
+    """
+    CREATE TABLE models (
+        model_id TEXT PRIMARY KEY,                   -- digest of the model folder's content
+        path TEXT NOT NULL,                          -- the model folder, relative to the project
+        codebook_hash TEXT NOT NULL,
+        embedding_model TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE suggestions (
+        idea_id TEXT NOT NULL REFERENCES ideas(idea_id),
+        model_id TEXT NOT NULL REFERENCES models(model_id),
+        frame_id TEXT NOT NULL,
+        code_id TEXT NOT NULL,
+        score REAL,                                  -- calibrated probability; NULL: not trained
+        threshold REAL,
+        suggested INTEGER NOT NULL CHECK (suggested IN (0, 1)),
+        status TEXT NOT NULL,                        -- 'trained' or 'not enough examples'
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (idea_id, model_id, frame_id, code_id)
+    );
+    CREATE TABLE suggestion_items (
+        idea_id TEXT NOT NULL REFERENCES ideas(idea_id),
+        model_id TEXT NOT NULL REFERENCES models(model_id),
+        confidence REAL NOT NULL,                    -- lowest per-code decision probability
+        abstained INTEGER NOT NULL CHECK (abstained IN (0, 1)),  -- routed to a human
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (idea_id, model_id)
+    );
+    """,
+    # 4: reconciliation (coder.reconcile): adjudicators' decisions, where each final code came
+    #    from, items not yet final; and the append-only audit log of every change to any code
+    """
+    CREATE TABLE adjudications (
+        idea_id TEXT PRIMARY KEY REFERENCES ideas(idea_id),
+        adjudicator TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        not_relevant_reason TEXT,
+        note TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE adjudication_codes (
+        idea_id TEXT NOT NULL REFERENCES adjudications(idea_id) ON DELETE CASCADE,
+        frame_id TEXT NOT NULL,
+        code_id TEXT NOT NULL,
+        PRIMARY KEY (idea_id, frame_id, code_id)
+    );
+    CREATE TABLE final_status (
+        idea_id TEXT PRIMARY KEY REFERENCES ideas(idea_id),
+        status TEXT NOT NULL CHECK (status IN ('final', 'excluded', 'queued', 'uncoded')),
+        reason TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE final_provenance (
+        idea_id TEXT NOT NULL REFERENCES ideas(idea_id),
+        frame_id TEXT NOT NULL,                      -- '' for an exclusion
+        code_id TEXT NOT NULL,                       -- 'not_relevant' for an exclusion
+        rule TEXT NOT NULL,
+        coders TEXT NOT NULL DEFAULT '[]',           -- JSON list of the humans behind it
+        model_version TEXT,
+        score REAL,
+        reviewer TEXT,
+        decided_at TEXT,
+        unreviewed INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (idea_id, frame_id, code_id)
+    );
+    CREATE TABLE audit_log (
+        entry_id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,                         -- who made the change
+        action TEXT NOT NULL,                        -- e.g. coding, adjudication, final, migrate
+        idea_id TEXT,
+        coder_id TEXT,
+        before TEXT,                                 -- JSON: codes per frame (or exclusion)
+        after TEXT,
+        reason TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX audit_log_idea ON audit_log(idea_id);
+    CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/setup_studio.sh
 .venv/bin/ruff check coder scripts tests
 .venv/bin/ruff format --check coder scripts tests
 .venv/bin/mypy

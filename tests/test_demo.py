@@ -111,9 +111,13 @@ def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo")
     result = CliRunner().invoke(main, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    for name in ("crosstabs.csv", "balance.csv", "profile.csv", "crosstabs.xlsx"):
+    for name in ("crosstabs.csv", "balance.csv", "profile.csv", "crosstabs.xlsx",
+                 "final_crosstabs.csv", "report.html", "report.xlsx"):  # fmt: skip
         assert (out / name).stat().st_size > 0
         assert name in result.output
+    for line in ("Agreement of the two coders", "Trained model", "Simulated review",
+                 "Adjudicated", "Final crosstabs against the gold ones"):  # fmt: skip
+        assert line in result.output
     return out
 
 
@@ -217,8 +221,16 @@ def test_xlsx_has_a_sheet_per_table(demo_out: Path) -> None:
     assert total[1:6] == (76, 34, 120, 130, 360)
 
 
+def test_final_crosstabs_have_the_same_columns(demo_out: Path, crosstabs: pd.DataFrame) -> None:
+    final = pd.read_csv(demo_out / "final_crosstabs.csv", keep_default_na=False)
+    assert list(final.columns) == list(crosstabs.columns)
+    assert len(final) == len(crosstabs)
+    page = (demo_out / "report.html").read_text(encoding="utf-8")
+    assert "Where the codes came from" in page and "Sensitivity" in page
+
+
 def test_demo_rerun_replaces_its_project(demo_out: Path) -> None:
-    result = CliRunner().invoke(main, ["demo", "--out", str(demo_out)])
+    result = CliRunner().invoke(main, ["demo", "--out", str(demo_out), "--tables-only"])
     assert result.exit_code == 0, result.output
     df = pd.read_csv(demo_out / "balance.csv", keep_default_na=False)
     assert df["contributions"].iloc[-1] == 4162

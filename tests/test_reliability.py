@@ -126,7 +126,7 @@ def test_cli_long_table_in_every_format(long_file: Path, tmp_path: Path) -> None
 
 def test_cli_on_the_example_project(tmp_path: Path) -> None:
     runner = CliRunner()
-    assert runner.invoke(main, ["demo", "--out", str(tmp_path)]).exit_code == 0
+    assert runner.invoke(main, ["demo", "--out", str(tmp_path), "--tables-only"]).exit_code == 0
     result = runner.invoke(main, ["agreement", str(tmp_path / "project"), "--format", "json",
                                   "--n-boot", "100"])  # fmt: skip
     assert result.exit_code == 0, result.output
