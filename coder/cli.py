@@ -497,6 +497,41 @@ def codebook_check(file: Path | None) -> None:
     )
 
 
+@codebook.command("migrate")
+@project_dir
+@click.argument("new_codebook", type=in_file)
+@click.option("--rename", "renames", multiple=True, help="FRAME:OLD=NEW (repeatable).")
+@click.option("--merge", "merges", multiple=True, help="FRAME:A+B=C (repeatable).")
+@click.option(
+    "--split",
+    "splits",
+    multiple=True,
+    help="FRAME:OLD=X+Y (repeatable): OLD is removed and its ideas listed to recode.",
+)
+@_errors
+def codebook_migrate(
+    project_dir: Path,
+    new_codebook: Path,
+    renames: tuple[str, ...],
+    merges: tuple[str, ...],
+    splits: tuple[str, ...],
+) -> None:
+    """Move a project to a changed codebook, carrying stored codes across (with audit)."""
+    from coder.migrate import migrate_codebook
+    from coder.store import open_project
+
+    with open_project(project_dir) as project:
+        report = migrate_codebook(project, new_codebook, renames, merges, splits)
+    click.echo(
+        f"Codebook is now version {report.codebook_hash}; {report.changed} codings "
+        "rewritten. Models trained on the old codebook are refused from now on."
+    )
+    if report.to_recode:
+        click.echo(f"{len(report.to_recode)} codings lost a split code and need recoding:")
+        for idea, coder, code in report.to_recode:
+            click.echo(f"  {idea}\t{coder}\t{code}")
+
+
 @main.command()
 @click.option(
     "--out",

@@ -229,6 +229,62 @@ def test_final_crosstabs_have_the_same_columns(demo_out: Path, crosstabs: pd.Dat
     assert "Where the codes came from" in page and "Sensitivity" in page
 
 
+def test_codebook_migration_carries_codes_and_refuses_old_models(demo_out: Path) -> None:
+    """Rename, merge and split codes on the demo project (run after the other checks)."""
+    import yaml
+
+    from coder.codebook import default_codebook_path
+    from coder.models import CodebookMismatchError
+    from coder.store import open_project
+
+    data = yaml.safe_load(default_codebook_path().read_text())
+    lit = data["frames"][1]["codes"]
+    rd = data["frames"][2]["codes"]
+    next(c for c in lit if c["id"] == "learning").update(id="learning_development")
+    data["frames"][1]["codes"] = [c for c in lit if c["id"] != "innovation"]
+    skills = next(c for c in rd if c["id"] == "skills")
+    rd.remove(skills)
+    rd += [dict(skills, id="digital_skills", label="Digital skills"),
+           dict(skills, id="data_skills", label="Data skills")]  # fmt: skip
+    new = demo_out / "codebook-v2.yaml"
+    new.write_text(yaml.safe_dump(data))
+    project_dir = demo_out / "project"
+    runner = CliRunner()
+    refused = runner.invoke(main, ["codebook", "migrate", str(project_dir), str(new)])
+    assert refused.exit_code == 2
+    assert "literacy.learning" in refused.output and "--rename" in refused.output
+    with open_project(project_dir) as project:
+        before = project.conn.execute(
+            "SELECT COUNT(*) FROM coding_codes WHERE code_id = 'learning'"
+        ).fetchone()[0]
+        skills_before = project.conn.execute(
+            "SELECT COUNT(DISTINCT idea_id || coder_id) FROM coding_codes WHERE code_id = 'skills'"
+        ).fetchone()[0]
+    result = runner.invoke(main, [
+        "codebook", "migrate", str(project_dir), str(new),
+        "--rename", "literacy:learning=learning_development",
+        "--merge", "literacy:innovation+using_technology=using_technology",
+        "--split", "readiness:skills=digital_skills+data_skills",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "need recoding" in result.output
+    with open_project(project_dir) as project:
+        count = dict(project.conn.execute(
+            "SELECT code_id, COUNT(*) FROM coding_codes GROUP BY code_id"))  # fmt: skip
+        assert count.get("learning_development") == before
+        assert "learning" not in count and "innovation" not in count and "skills" not in count
+        migrated = project.conn.execute(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'migrate' AND reason LIKE '%recode%'"
+        ).fetchone()[0]
+        assert migrated == skills_before
+        folder = next(p for p in (project_dir / "models").iterdir() if p.name.startswith("m-"))
+        from coder.models import load_model
+
+        with pytest.raises(CodebookMismatchError, match="coder train"):
+            load_model(folder, project.codebook)
+    assert (project_dir / "codebook.yaml").read_text().count("learning_development") == 1
+
+
 def test_demo_rerun_replaces_its_project(demo_out: Path) -> None:
     result = CliRunner().invoke(main, ["demo", "--out", str(demo_out), "--tables-only"])
     assert result.exit_code == 0, result.output
