@@ -156,8 +156,8 @@ def sample(project_dir: Path, n: int, strategy: str, seed: int, out: Path | None
     """Choose the next N uncoded ideas worth coding (ids only, never their text)."""
     import csv
 
+    from coder.sampling import sample as run
     from coder.store import open_project
-    from coder.suggest import sample as run
 
     with open_project(project_dir) as project:
         picks = run(project, n, strategy, seed=seed)

@@ -1,4 +1,7 @@
-"""Train a suggestion model from the store, write its suggestions, choose what to code next.
+"""Train a suggestion model from the store and write its suggestions.
+
+Choosing what to code next is :mod:`coder.sampling`; running on a Dask cluster is
+:mod:`coder.scaleout`.
 
 Training labels (the *label policy*): for each frame, the ideas analysed under one of its
 questions that a chosen coder coded. When a ``final`` (reconciled) coding of the idea exists it
@@ -15,9 +18,7 @@ agreement can use them. Human, reference and final codings are never written.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
-import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +36,6 @@ from coder.models import SuggestionModel, load_model
 from coder.store import Project, now
 
 MODELS_DIR = "models"
-STRATEGIES = ("stratified", "uncertainty", "diversity")
 Echo = Callable[[str], None]
 
 
@@ -383,6 +383,8 @@ def suggest(
     target = ideas.subset(keep)
     echo(f"Suggesting codes for {len(target.ids)} ideas with model {model.model_id}")
     if scheduler is not None:
+        from coder.scaleout import predict_on_cluster  # imports this module
+
         folder = project.path / MODELS_DIR / model.model_id
         preds = predict_on_cluster(
             target, folder, scheduler, cache=project.path / MODELS_DIR / CACHE_NAME
@@ -633,322 +635,3 @@ def zero_shot_agreement(
         )
         out[frame_id] = {"ideas": float(len(rows)), **f1_scores(Y, pred)}
     return out
-
-
-# --------------------------------------------------------------------------------------------
-# Choosing what to code next
-
-
-@dataclass
-class Pick:
-    idea_id: str
-    question: str
-    score: float  # strategy-specific: 1 - confidence, distance, or stratum share
-
-
-def sample(
-    project: Project,
-    n: int,
-    strategy: str = "stratified",
-    *,
-    embedder: Embedder | None = None,
-    model_id: str | None = None,
-    seed: int = 0,
-) -> list[Pick]:
-    """Choose ``n`` ideas no human has coded, worth coding next.
-
-    - ``stratified``: in proportion to each question's uncoded ideas, and within a question
-      spread over the codes the latest model suggests (when there is one), at random.
-    - ``uncertainty``: the ideas the latest model is least sure of (run ``coder suggest``
-      first).
-    - ``diversity``: farthest-first in embedding space from every coded or chosen idea.
-    """
-    if strategy not in STRATEGIES:
-        raise SuggestError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
-    if n < 1:
-        raise SuggestError(f"--n is {n}; ask for at least one idea")
-    ideas = all_ideas(project)
-    coded = {
-        r[0]
-        for r in project.conn.execute(
-            "SELECT DISTINCT k.idea_id FROM codings k JOIN coders c USING (coder_id)"
-            " WHERE c.kind IN ('human', 'final')"
-        )
-    }
-    framed = {q for f in project.codebook.frames for q in f.questions}
-    pool = [
-        i
-        for i, (idea, q) in enumerate(zip(ideas.ids, ideas.questions, strict=True))
-        if idea not in coded and q in framed
-    ]
-    if not pool:
-        raise SuggestError("every idea under a coded question has been coded; nothing to sample")
-    rng = np.random.default_rng(seed)
-    if strategy == "uncertainty":
-        picks = _by_uncertainty(project, ideas, pool, model_id)
-        return picks[:n]
-    if strategy == "diversity":
-        embedder = embedder or project_embedder(project)
-        vectors = embedder.encode(ideas.texts)
-        chosen = _farthest_first(vectors, pool, [ideas.ids.index(c) for c in coded], n, rng)
-        return [Pick(ideas.ids[i], ideas.questions[i], d) for i, d in chosen]
-    return _stratified(project, ideas, pool, n, rng)
-
-
-def _by_uncertainty(
-    project: Project, ideas: Ideas, pool: list[int], model_id: str | None
-) -> list[Pick]:
-    model = latest_model(project, model_id)
-    conf = dict(
-        project.conn.execute(
-            "SELECT idea_id, confidence FROM suggestion_items WHERE model_id = ?",
-            (model.model_id,),
-        )
-    )
-    scored = [i for i in pool if ideas.ids[i] in conf]
-    if not scored:
-        raise SuggestError(
-            f"model {model.model_id} has no suggestions for the uncoded ideas; run "
-            f"`coder suggest {project.path}` first"
-        )
-    scored.sort(key=lambda i: (conf[ideas.ids[i]], ideas.ids[i]))
-    return [Pick(ideas.ids[i], ideas.questions[i], 1.0 - float(conf[ideas.ids[i]])) for i in scored]
-
-
-def _farthest_first(
-    vectors: npt.NDArray[np.float32],
-    pool: list[int],
-    coded: list[int],
-    n: int,
-    rng: np.random.Generator,
-) -> list[tuple[int, float]]:
-    V = vectors[pool].astype(np.float64)
-    if coded:
-        dist = 1.0 - (V @ vectors[coded].astype(np.float64).T).max(axis=1)
-    else:
-        dist = np.full(len(pool), np.inf)
-        dist[int(rng.integers(len(pool)))] = np.inf
-    out: list[tuple[int, float]] = []
-    taken = np.zeros(len(pool), dtype=bool)
-    for _ in range(min(n, len(pool))):
-        d = np.where(taken, -np.inf, dist)
-        k = int(np.argmax(d))
-        out.append((pool[k], float(d[k]) if np.isfinite(d[k]) else 1.0))
-        taken[k] = True
-        dist = np.minimum(dist, 1.0 - V @ V[k])
-    return out
-
-
-def _stratified(
-    project: Project, ideas: Ideas, pool: list[int], n: int, rng: np.random.Generator
-) -> list[Pick]:
-    top: dict[str, str] = {}
-    row = project.conn.execute(
-        "SELECT model_id FROM models ORDER BY created_at DESC, rowid DESC LIMIT 1"
-    ).fetchone()
-    if row is not None:
-        for idea, code in project.conn.execute(
-            "SELECT idea_id, code_id FROM suggestions WHERE model_id = ? AND score IS NOT NULL"
-            " ORDER BY score ASC",
-            (row[0],),
-        ):
-            top[idea] = code  # the highest score comes last
-    strata: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i in pool:
-        strata[(ideas.questions[i], top.get(ideas.ids[i], ""))].append(i)
-    keys = sorted(strata)
-    for key in keys:
-        rng.shuffle(strata[key])
-    total = len(pool)
-    # largest-remainder allocation in proportion to stratum size, then round-robin leftovers
-    quota = {k: n * len(strata[k]) / total for k in keys}
-    take = {k: min(len(strata[k]), int(quota[k])) for k in keys}
-    for k in sorted(keys, key=lambda k: quota[k] - int(quota[k]), reverse=True):
-        if sum(take.values()) >= min(n, total):
-            break
-        if take[k] < len(strata[k]):
-            take[k] += 1
-    picks = [
-        Pick(ideas.ids[i], ideas.questions[i], len(strata[k]) / total)
-        for k in keys
-        for i in strata[k][: take[k]]
-    ]
-    return picks[:n]
-
-
-# --------------------------------------------------------------------------------------------
-# Scale-out on a Dask cluster
-
-PLUGIN = "coder-suggest"
-
-
-class SuggestPlugin:
-    """The state of a Dask worker: the embedding model and suggestion model, loaded once."""
-
-    def __init__(
-        self,
-        model_folder: str | None,
-        embedding: str | None,
-        cache: str | None,
-        int8: bool = False,
-    ) -> None:
-        self.model_folder = model_folder
-        self.embedding = embedding
-        self.cache = cache
-        self.int8 = int8
-        self.model: SuggestionModel | None = None
-        self.embedder: Embedder | None = None
-
-    def setup(self, worker: Any) -> None:
-        self.embedder = Embedder(self.embedding, cache=self.cache, threads=1, int8=self.int8)
-        self.embedder.load()
-        if self.model_folder is not None:
-            self.model = load_model(self.model_folder)
-
-    def teardown(self, worker: Any) -> None:
-        if self.embedder is not None:
-            self.embedder.close()
-
-
-def _plugin() -> SuggestPlugin:
-    worker: Any = importlib.import_module("distributed").get_worker()
-    plugin: SuggestPlugin = worker.plugins[PLUGIN].state
-    return plugin
-
-
-def _worker_plugin(state: SuggestPlugin) -> Any:
-    """Wrap ``state`` in a WorkerPlugin (defined here so distributed is imported lazily)."""
-    from distributed.diagnostics.plugin import WorkerPlugin
-
-    class _Plugin(WorkerPlugin):
-        name = PLUGIN
-
-        def __init__(self, state: SuggestPlugin) -> None:
-            self.state = state
-
-        def setup(self, worker: Any) -> None:
-            self.state.setup(worker)
-
-        def teardown(self, worker: Any) -> None:
-            self.state.teardown(worker)
-
-    return _Plugin(state)
-
-
-def _embed_chunk(texts: list[str]) -> npt.NDArray[np.float32]:
-    embedder = _plugin().embedder
-    assert embedder is not None  # set up by the plugin
-    return embedder.encode(texts)
-
-
-def _suggest_chunk(texts: list[str], questions: list[str]) -> list[FramePrediction]:
-    plugin = _plugin()
-    assert plugin.embedder is not None and plugin.model is not None
-    ideas = Ideas([""] * len(texts), texts, questions)
-    return predict(plugin.model, ideas, plugin.embedder.encode(texts))
-
-
-class _Cluster:
-    """A client on ``scheduler`` (an address, or "local" for a two-worker LocalCluster)."""
-
-    def __init__(self, scheduler: str, plugin: SuggestPlugin) -> None:
-        dist: Any = importlib.import_module("distributed")
-        self.cluster: Any = None
-        self.client: Any
-        if scheduler == "local":
-            self.cluster = dist.LocalCluster(
-                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-            )
-            self.client = dist.Client(self.cluster)
-        else:
-            self.client = dist.Client(scheduler)
-        self.client.register_plugin(_worker_plugin(plugin), name=PLUGIN)
-
-    def close(self) -> None:
-        self.client.close()
-        if self.cluster is not None:
-            # workers holding torch threads take a moment to stop: the nanny's warning about
-            # killing them is expected here, not news for the user
-            nanny = logging.getLogger("distributed.nanny")
-            level = nanny.level
-            nanny.setLevel(logging.ERROR)
-            try:
-                self.cluster.close()
-            finally:
-                nanny.setLevel(level)
-
-
-def _chunks(n: int, size: int) -> list[range]:
-    return [range(s, min(n, s + size)) for s in range(0, n, size)]
-
-
-def embed_on_cluster(
-    texts: Sequence[str],
-    scheduler: str,
-    model: str | None = None,
-    cache: str | Path | None = None,
-    chunk: int = 2000,
-    int8: bool = False,
-) -> npt.NDArray[np.float32]:
-    """Embed texts on a Dask cluster; rows in the order of ``texts``."""
-    plugin = SuggestPlugin(None, model, str(cache) if cache else None, int8)
-    cluster = _Cluster(scheduler, plugin)
-    try:
-        parts = [list(texts[r.start : r.stop]) for r in _chunks(len(texts), chunk)]
-        futures = cluster.client.map(_embed_chunk, parts, pure=False)
-        results = cluster.client.gather(futures)
-    finally:
-        cluster.close()
-    if not results:
-        return np.zeros((0, 0), dtype=np.float32)
-    return np.vstack(results).astype(np.float32)
-
-
-def predict_on_cluster(
-    ideas: Ideas,
-    model_folder: str | Path,
-    scheduler: str,
-    cache: str | Path | None = None,
-    chunk: int = 2000,
-) -> list[FramePrediction]:
-    """:func:`predict` for ``ideas`` on a Dask cluster, embedding on the workers too."""
-    model = load_model(model_folder)
-    plugin = SuggestPlugin(
-        str(model_folder),
-        model.training.get("embedding_name"),
-        str(cache) if cache else None,
-        bool(model.training.get("embedding_int8", False)),
-    )
-    cluster = _Cluster(scheduler, plugin)
-    ranges = _chunks(len(ideas.ids), chunk)
-    try:
-        futures = [
-            cluster.client.submit(
-                _suggest_chunk,
-                ideas.texts[r.start : r.stop],
-                ideas.questions[r.start : r.stop],
-                pure=False,
-            )
-            for r in ranges
-        ]
-        results = cluster.client.gather(futures)
-    finally:
-        cluster.close()
-    merged: dict[str, list[FramePrediction]] = defaultdict(list)
-    for r, preds in zip(ranges, results, strict=True):
-        for p in preds:
-            merged[p.frame_id].append(
-                FramePrediction(
-                    p.frame_id, [r.start + i for i in p.rows], p.probs, p.suggested, p.confidence
-                )
-            )
-    return [
-        FramePrediction(
-            frame,
-            [i for p in parts for i in p.rows],
-            np.vstack([p.probs for p in parts]),
-            np.vstack([p.suggested for p in parts]),
-            np.concatenate([p.confidence for p in parts]),
-        )
-        for frame, parts in merged.items()
-    ]

@@ -23,6 +23,7 @@ from coder.contributions import ingest
 from coder.embeddings import Embedder, Matrix, ModelRef
 from coder.example import example_file
 from coder.models import CodebookMismatchError, ModelFolderError, load_model
+from coder.sampling import sample
 from coder.store import Project, init_project, open_project
 from coder.suggest import (
     MODELS_DIR,
@@ -32,7 +33,6 @@ from coder.suggest import (
     demo_suggestions,
     latest_model,
     predict,
-    sample,
     suggest,
     train,
     training_sets,

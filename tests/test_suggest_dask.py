@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from coder.embeddings import Embedder
+from coder.scaleout import embed_on_cluster
 from coder.suggest import (
     MODELS_DIR,
     all_ideas,
-    embed_on_cluster,
     predict,
     suggest,
     train,
