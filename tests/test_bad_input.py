@@ -7,10 +7,6 @@ folder (store dump and the bytes of every file) is exactly as before.
 
 from __future__ import annotations
 
-import csv
-import json
-import sqlite3
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -20,8 +16,7 @@ from coder.cli import main
 from coder.contributions import ingest
 from coder.errors import InputError, Problem
 from coder.store import init_project, open_project
-
-Row = Sequence[object]
+from tests.tables import Row, snapshot, write_csv_file, write_table
 
 IDEAS = ["idea_id", "question", "text", "author_id"]
 COMMENTS = ["comment_id", "idea_id", "text", "author_id"]
@@ -40,55 +35,9 @@ BASE: dict[str, tuple[list[str], list[Row]]] = {
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def write_csv_file(path: Path, header: list[str], rows: Sequence[Row]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows([[str(v) for v in row] for row in rows])
-    return path
-
-
-def write_jsonl_file(path: Path, header: list[str], rows: Sequence[Row]) -> Path:
-    lines = [json.dumps(dict(zip(header, row, strict=True)), ensure_ascii=False) for row in rows]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def write_xlsx_file(path: Path, header: list[str], rows: Sequence[Row]) -> Path:
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(list(row))
-    book.save(path)
-    return path
-
-
-def write_table(path: Path, header: list[str], rows: Sequence[Row]) -> Path:
-    writer = {".csv": write_csv_file, ".jsonl": write_jsonl_file, ".xlsx": write_xlsx_file}
-    return writer[path.suffix](path, header, rows)
-
-
 def write_bytes(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
-
-
-def snapshot(project_dir: Path) -> tuple[list[str], dict[str, bytes]]:
-    """The store's SQL dump and the bytes of every file in the project folder (project closed)."""
-    files = {
-        str(f.relative_to(project_dir)): f.read_bytes()
-        for f in sorted(project_dir.rglob("*"))
-        if f.is_file()
-    }
-    conn = sqlite3.connect(project_dir / "coder.db")
-    try:
-        dump = list(conn.iterdump())
-    finally:
-        conn.close()
-    return dump, files
 
 
 @pytest.fixture

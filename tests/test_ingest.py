@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sqlite3
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -16,8 +14,14 @@ from coder.cli import main
 from coder.contributions import idea_question, ingest, move_ideas, read_moves
 from coder.errors import InputError
 from coder.store import init_project, open_project
+from tests.tables import (
+    Row,
+    snapshot,
+    write_csv_file,
+    write_jsonl_file,
+    write_table,
+)
 
-Row = Sequence[object]
 Dataset = dict[str, tuple[list[str], list[Row]]]
 
 # A small export. Texts include formula look-alikes, quotes, commas, a line break and non-ASCII
@@ -79,46 +83,6 @@ DATA_TABLES = {
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def write_csv_file(
-    path: Path,
-    header: list[str],
-    rows: Sequence[Row],
-    *,
-    bom: bool = False,
-    lineterminator: str = "\n",
-) -> Path:
-    with path.open("w", newline="", encoding="utf-8-sig" if bom else "utf-8") as f:
-        writer = csv.writer(f, lineterminator=lineterminator)
-        writer.writerow(header)
-        writer.writerows([["" if v is None else str(v) for v in row] for row in rows])
-    return path
-
-
-def write_jsonl_file(
-    path: Path, header: list[str], rows: Sequence[Row], *, bom: bool = False
-) -> Path:
-    lines = [json.dumps(dict(zip(header, row, strict=True)), ensure_ascii=False) for row in rows]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig" if bom else "utf-8")
-    return path
-
-
-def write_xlsx_file(path: Path, header: list[str], rows: Sequence[Row]) -> Path:
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(list(row))
-    book.save(path)
-    return path
-
-
-def write_table(path: Path, header: list[str], rows: Sequence[Row]) -> Path:
-    writer = {".csv": write_csv_file, ".jsonl": write_jsonl_file, ".xlsx": write_xlsx_file}
-    return writer[path.suffix](path, header, rows)
-
-
 def write_dataset(folder: Path, ext: str, data: Dataset = BASE) -> dict[str, Path]:
     """Write each table of ``data`` as ``folder/<kind>.<ext>``; return the paths by kind."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -126,24 +90,6 @@ def write_dataset(folder: Path, ext: str, data: Dataset = BASE) -> dict[str, Pat
         kind: write_table(folder / f"{kind}.{ext}", header, rows)
         for kind, (header, rows) in data.items()
     }
-
-
-def snapshot(project_dir: Path) -> tuple[list[str], dict[str, bytes]]:
-    """The store's SQL dump and the bytes of every file in the project folder.
-
-    Take it with the project closed: files are read before the store is opened for the dump.
-    """
-    files = {
-        str(f.relative_to(project_dir)): f.read_bytes()
-        for f in sorted(project_dir.rglob("*"))
-        if f.is_file()
-    }
-    conn = sqlite3.connect(project_dir / "coder.db")
-    try:
-        dump = list(conn.iterdump())
-    finally:
-        conn.close()
-    return dump, files
 
 
 def stored_rows(project_dir: Path) -> dict[str, list[tuple[object, ...]]]:
