@@ -34,6 +34,15 @@ from coder.store import Project
 TIDY_COLUMNS = ["question", "row_frame", "row", "column_frame", "column", "ideas", "net_votes"]
 TOTAL = "Total"
 QUESTIONNAIRE_FILE = "questionnaire.yaml"
+PROFILE_COLUMNS = [
+    "question",
+    "answer",
+    "participants",
+    "participants_pct",
+    "contributors",
+    "contributors_pct",
+    "contributors_of_participants_pct",
+]
 
 
 @dataclass
@@ -282,18 +291,7 @@ def profile(project: Project, suppress_below: int | None = None) -> pd.DataFrame
                     "contributors_of_participants_pct": percent(c, p),
                 }
             )
-    df = pd.DataFrame(
-        rows,
-        columns=[
-            "question",
-            "answer",
-            "participants",
-            "participants_pct",
-            "contributors",
-            "contributors_pct",
-            "contributors_of_participants_pct",
-        ],
-    )
+    df = pd.DataFrame(rows, columns=PROFILE_COLUMNS)
     if suppress_below:
         df = df.astype({"participants": "Int64", "contributors": "Int64"}).astype(
             {c: "Float64" for c in df.columns if c.endswith("_pct")}

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from coder.crosstab import TOTAL, Crosstabs
+from coder.crosstab import PROFILE_COLUMNS, TOTAL, Crosstabs
 from coder.store import Project
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -110,53 +110,48 @@ def frame_markdown(df: pd.DataFrame) -> str:
     return _md_table([str(c) for c in df.columns], df.values.tolist())
 
 
-def balance_markdown(df: pd.DataFrame) -> str:
-    rows = [
+BALANCE_HEADER = ["Question", "Ideas", "Comments", "Votes", "Contributions", "%"]
+PROFILE_HEADER = [
+    "Answer",
+    "Participants",
+    "%",
+    "Contributors",
+    "%",
+    "Contributors as % of participants",
+]
+
+
+def balance_rows(df: pd.DataFrame, percent_sign: bool = True) -> list[list[Any]]:
+    """The balance table's rows as printed: label, counts, share (``12.34%`` or a number)."""
+    return [
         [
             r["label"],
             r["ideas"],
             r["comments"],
             r["votes"],
             r["contributions"],
-            f"{r['percent']:.2f}%",
+            f"{r['percent']:.2f}%" if percent_sign else r["percent"],
         ]
         for _, r in df.iterrows()
     ]
-    return (
-        "### Balance of contributions\n\n"
-        + _md_table(["question", "ideas", "comments", "votes", "contributions", "%"], rows)
-        + "\n"
-    )
+
+
+def profile_blocks(df: pd.DataFrame) -> list[tuple[str, list[list[Any]]]]:
+    """The profile as printed: per questionnaire column, its answers' rows."""
+    return [
+        (str(question), block[PROFILE_COLUMNS[1:]].values.tolist())
+        for question, block in df.groupby("question", sort=False)
+    ]
+
+
+def balance_markdown(df: pd.DataFrame) -> str:
+    header = [h.lower() for h in BALANCE_HEADER]
+    return "### Balance of contributions\n\n" + _md_table(header, balance_rows(df)) + "\n"
 
 
 def profile_markdown(df: pd.DataFrame) -> str:
-    parts = []
-    for question, block in df.groupby("question", sort=False):
-        rows = [
-            [
-                r["answer"],
-                r["participants"],
-                r["participants_pct"],
-                r["contributors"],
-                r["contributors_pct"],
-                r["contributors_of_participants_pct"],
-            ]
-            for _, r in block.iterrows()
-        ]
-        parts.append(
-            f"### {question}\n\n"
-            + _md_table(
-                [
-                    "answer",
-                    "participants",
-                    "%",
-                    "contributors",
-                    "%",
-                    "contributors as % of participants",
-                ],
-                rows,
-            )
-        )
+    header = [h.lower() for h in PROFILE_HEADER]
+    parts = [f"### {q}\n\n" + _md_table(header, rows) for q, rows in profile_blocks(df)]
     return "\n\n".join(parts) + "\n"
 
 
@@ -207,15 +202,11 @@ def write_xlsx(
             ws.column_dimensions[letter].width = 14
 
     if balance is not None:
-        rows = [
-            [r["label"], r["ideas"], r["comments"], r["votes"], r["contributions"], r["percent"]]
-            for _, r in balance.iterrows()
-        ]
         sheet(
             "Balance",
             "Balance of contributions (ideas, comments, votes) by question",
-            ["Question", "Ideas", "Comments", "Votes", "Contributions", "%"],
-            rows,
+            BALANCE_HEADER,
+            balance_rows(balance, percent_sign=False),
         )
     if tables is not None:
         for q in project.codebook.questions:
@@ -242,31 +233,9 @@ def write_xlsx(
                     tables.notes[q.id],
                 )
     if profile is not None:
-        for i, (question, block) in enumerate(profile.groupby("question", sort=False), 1):
-            rows = [
-                [
-                    r["answer"],
-                    r["participants"],
-                    r["participants_pct"],
-                    r["contributors"],
-                    r["contributors_pct"],
-                    r["contributors_of_participants_pct"],
-                ]
-                for _, r in block.iterrows()
-            ]
-            sheet(
-                f"Profile {i}",
-                str(question),
-                [
-                    "Answer",
-                    "Participants",
-                    "Participants %",
-                    "Contributors",
-                    "Contributors %",
-                    "Contributors as % of participants",
-                ],
-                rows,
-            )
+        for i, (question, rows) in enumerate(profile_blocks(profile), 1):
+            header = [*PROFILE_HEADER[:2], "Participants %", PROFILE_HEADER[3], "Contributors %"]
+            sheet(f"Profile {i}", question, [*header, PROFILE_HEADER[5]], rows)
     for title, df in (extra or {}).items():
         sheet(title, title, [str(c) for c in df.columns], df.values.tolist())
     book.save(path)

@@ -146,7 +146,7 @@ def cell_quotes(
 
 def render_html(project: Project, parts: ReportParts) -> str:
     """The whole report as one HTML document."""
-    from coder.export import grid
+    from coder.export import BALANCE_HEADER, PROFILE_HEADER, balance_rows, grid, profile_blocks
 
     cb = project.codebook
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -158,22 +158,7 @@ def render_html(project: Project, parts: ReportParts) -> str:
     body += [f"<p class=note>{esc(n)}</p>" for n in parts.notes]
     bal = parts.balance
     body.append("<h2>Balance of contributions</h2>")
-    body.append(
-        _table(
-            ["Question", "Ideas", "Comments", "Votes", "Contributions", "%"],
-            [
-                [
-                    r["label"],
-                    r["ideas"],
-                    r["comments"],
-                    r["votes"],
-                    r["contributions"],
-                    f"{r['percent']:.2f}%",
-                ]
-                for _, r in bal.iterrows()
-            ],
-        )
-    )
+    body.append(_table(BALANCE_HEADER, balance_rows(bal)))
     for q in cb.questions:
         if q.id not in parts.tables.distinct:
             continue
@@ -232,30 +217,9 @@ def render_html(project: Project, parts: ReportParts) -> str:
         "<p class=note>Contributors posted an idea or a comment, or voted. Answers are "
         "never joined onto contributions. Blank cells are suppressed small counts.</p>"
     )
-    for question, block in prof.groupby("question", sort=False):
+    for question, rows in profile_blocks(prof):
         body.append(f"<h3>{esc(question)}</h3>")
-        body.append(
-            _table(
-                [
-                    "Answer",
-                    "Participants",
-                    "%",
-                    "Contributors",
-                    "%",
-                    "Contributors as % of participants",
-                ],
-                block[
-                    [
-                        "answer",
-                        "participants",
-                        "participants_pct",
-                        "contributors",
-                        "contributors_pct",
-                        "contributors_of_participants_pct",
-                    ]
-                ].values.tolist(),
-            )
-        )
+        body.append(_table(PROFILE_HEADER, rows))
     return (
         "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'

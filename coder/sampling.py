@@ -14,7 +14,14 @@ import numpy.typing as npt
 
 from coder.embeddings import Embedder
 from coder.store import Project
-from coder.suggest import Ideas, SuggestError, all_ideas, latest_model, project_embedder
+from coder.suggest import (
+    Ideas,
+    SuggestError,
+    all_ideas,
+    human_coded,
+    latest_model,
+    project_embedder,
+)
 
 STRATEGIES = ("stratified", "uncertainty", "diversity")
 
@@ -48,13 +55,7 @@ def sample(
     if n < 1:
         raise SuggestError(f"--n is {n}; ask for at least one idea")
     ideas = all_ideas(project)
-    coded = {
-        r[0]
-        for r in project.conn.execute(
-            "SELECT DISTINCT k.idea_id FROM codings k JOIN coders c USING (coder_id)"
-            " WHERE c.kind IN ('human', 'final')"
-        )
-    }
+    coded = human_coded(project)
     framed = {q for f in project.codebook.frames for q in f.questions}
     pool = [
         i

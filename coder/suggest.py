@@ -349,6 +349,17 @@ class SuggestReport:
     not_trained: dict[str, list[str]] = field(default_factory=dict)
 
 
+def human_coded(project: Project) -> set[str]:
+    """Ideas a human coded, or that have a final (reconciled) coding."""
+    return {
+        r[0]
+        for r in project.conn.execute(
+            "SELECT DISTINCT k.idea_id FROM codings k JOIN coders c USING (coder_id)"
+            " WHERE c.kind IN ('human', 'final')"
+        )
+    }
+
+
 def suggest(
     project: Project,
     model: SuggestionModel | None = None,
@@ -367,13 +378,7 @@ def suggest(
     model = model or latest_model(project)
     model.check_codebook(project.codebook)
     ideas = all_ideas(project)
-    coded = {
-        r[0]
-        for r in project.conn.execute(
-            "SELECT DISTINCT k.idea_id FROM codings k JOIN coders c USING (coder_id)"
-            " WHERE c.kind IN ('human', 'final')"
-        )
-    }
+    coded = human_coded(project)
     applies = {q for f in model.frames.values() for q in f["questions"]}
     keep = [
         i
