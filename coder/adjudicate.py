@@ -198,13 +198,23 @@ def read_decisions(project: Project, path: Path) -> dict[str, Coding]:
 def store_decisions(
     project: Project, decisions: dict[str, Coding], adjudicator: str, note: str = ""
 ) -> int:
-    """Store adjudicators' decisions (replacing earlier ones), with audit; return how many."""
-    from coder.audit import coding_json, record
+    """Store adjudicators' decisions (replacing earlier ones), audited; return how many
+    changed."""
+    from coder.audit import changes
 
     stamp = now()
-    with project.transaction() as conn:
+    changed = 0
+    with (
+        project.transaction() as conn,
+        changes(conn, actor=adjudicator, action="adjudication", reason=note) as _,
+    ):
         for idea, coding in sorted(decisions.items()):
             before = _decision(conn, idea)
+            after = Coding({f: set(c) for f, c in coding.codes.items() if c},
+                           coding.not_relevant_reason)  # fmt: skip
+            if before == after:
+                continue
+            changed += 1
             conn.execute("DELETE FROM adjudications WHERE idea_id = ?", (idea,))
             conn.execute(
                 "INSERT INTO adjudications(idea_id, adjudicator, decided_at, not_relevant_reason,"
@@ -213,19 +223,9 @@ def store_decisions(
             )
             conn.executemany(
                 "INSERT INTO adjudication_codes(idea_id, frame_id, code_id) VALUES (?, ?, ?)",
-                [(idea, f, c) for f, codes in coding.codes.items() for c in sorted(codes)],
+                [(idea, f, c) for f, codes in after.codes.items() for c in sorted(codes)],
             )
-            record(
-                conn,
-                actor=adjudicator,
-                action="adjudication",
-                idea_id=idea,
-                before=coding_json(before),
-                after=coding_json(coding),
-                reason=note,
-                at=stamp,
-            )
-    return len(decisions)
+    return changed
 
 
 def _decision(conn: Any, idea: str) -> Coding | None:

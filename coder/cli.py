@@ -445,7 +445,8 @@ def history(project_dir: Path, item_id: str) -> None:
         change = f"{r['before'] or '-'} -> {r['after']}" if r["before"] or r["after"] else ""
         coder = r["coder_id"]
         who = r["actor"] + (f" (coder {coder})" if coder and coder != r["actor"] else "")
-        reason = f"  [{r['reason']}]" if r["reason"] else ""
+        why = "; ".join(x for x in (r["reason"], r["ref"]) if x)
+        reason = f"  [{why}]" if why else ""
         click.echo(f"{r['at']}  {r['action']:<12} {who}: {change}{reason}")
 
 

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coder.audit import changes
 from coder.codebook import NOT_RELEVANT
 from coder.errors import InputError, NotFoundError, Problem
 from coder.readers import read_table
@@ -155,16 +156,17 @@ def store_codings(
     kind: str = "human",
     reason: str = "",
     actor: str | None = None,
+    action: str = "import",
 ) -> int:
     """Write codings in one transaction, replacing each (idea, coder)'s earlier coding.
 
-    Every change is appended to the audit log (by ``actor``, default the coder, with
+    Every change is in the audit log (by ``actor``, default each coder, as ``action`` with
     ``reason``). Returns the number of (idea, coder) codings that changed.
     """
     if kind not in CODER_KINDS:
         raise NotFoundError(f"unknown coder kind {kind!r}; use one of {', '.join(CODER_KINDS)}")
     with project.transaction() as conn:
-        return write_codings(conn, codings, kind, reason=reason, actor=actor)
+        return write_codings(conn, codings, kind, reason=reason, actor=actor, action=action)
 
 
 def write_codings(
@@ -172,12 +174,18 @@ def write_codings(
     codings: Mapping[tuple[str, str], Coding | None],
     kind: str,
     *,
+    action: str,
     reason: str = "",
     actor: str | None = None,
-    action: str = "coding",
+    refs: Mapping[tuple[str, str], str] | None = None,
 ) -> int:
-    """Write codings inside the caller's transaction (``None`` removes a coding), with audit."""
-    from coder.audit import coding_json, record
+    """The one way codings change: inside the caller's transaction, under an audit context.
+
+    ``None`` removes a coding. Only what differs is written (codes added and removed, an
+    exclusion set or lifted), so the audit log holds the real changes. ``actor`` defaults to
+    each coder; ``refs`` gives a reference per (idea, coder), e.g. the Label Studio
+    annotation it came from. Returns the number of (idea, coder) codings that changed.
+    """
 
     stamp = now()
     changed = 0
@@ -186,36 +194,64 @@ def write_codings(
             "INSERT OR IGNORE INTO coders(coder_id, kind, created_at) VALUES (?,?,?)",
             (coder, kind, stamp),
         )
+    todo = []
     for (idea, coder), coding in sorted(codings.items()):
         old = _load(conn, idea, coder)
         new = None if coding is None else _normalise(coding)
-        if old == new:
-            continue
-        changed += 1
-        record(
-            conn,
-            actor=actor or coder,
-            action=action,
-            idea_id=idea,
-            coder_id=coder,
-            before=coding_json(old),
-            after=coding_json(new),
-            reason=reason,
-            at=stamp,
-        )
+        if old != new:
+            todo.append((idea, coder, old, new))
+    by_actor: dict[str, list[tuple[str, str, Coding | None, Coding | None]]] = defaultdict(list)
+    for item in todo:
+        by_actor[actor or item[1]].append(item)
+    for who, items in sorted(by_actor.items()):
+        with changes(conn, actor=who, action=action, reason=reason) as log:
+            for idea, coder, old, new in items:
+                changed += 1
+                log.refer((refs or {}).get((idea, coder)))
+                _apply(conn, idea, coder, old, new, stamp)
+    return changed
+
+
+def _apply(
+    conn: sqlite3.Connection,
+    idea: str,
+    coder: str,
+    old: Coding | None,
+    new: Coding | None,
+    stamp: str,
+) -> None:
+    """Write the difference between two codings of (idea, coder)."""
+    if new is None:
         conn.execute("DELETE FROM codings WHERE idea_id = ? AND coder_id = ?", (idea, coder))
-        if new is None:
-            continue
+        return
+    if old is None:
         conn.execute(
             "INSERT INTO codings(idea_id, coder_id, not_relevant_reason, updated_at)"
             " VALUES (?, ?, ?, ?)",
             (idea, coder, new.not_relevant_reason, stamp),
         )
-        conn.executemany(
-            "INSERT INTO coding_codes(idea_id, coder_id, frame_id, code_id) VALUES (?,?,?,?)",
-            [(idea, coder, f, c) for f, codes in new.codes.items() for c in sorted(codes)],
+    elif old.not_relevant_reason != new.not_relevant_reason:
+        conn.execute(
+            "UPDATE codings SET not_relevant_reason = ?, updated_at = ? "
+            "WHERE idea_id = ? AND coder_id = ?",
+            (new.not_relevant_reason, stamp, idea, coder),
         )
-    return changed
+    else:
+        conn.execute(
+            "UPDATE codings SET updated_at = ? WHERE idea_id = ? AND coder_id = ?",
+            (stamp, idea, coder),
+        )
+    was = {(f, c) for f, codes in (old.codes if old else {}).items() for c in codes}
+    now_ = {(f, c) for f, codes in new.codes.items() for c in codes}
+    conn.executemany(
+        "DELETE FROM coding_codes WHERE idea_id = ? AND coder_id = ? AND frame_id = ? "
+        "AND code_id = ?",
+        [(idea, coder, f, c) for f, c in sorted(was - now_)],
+    )
+    conn.executemany(
+        "INSERT INTO coding_codes(idea_id, coder_id, frame_id, code_id) VALUES (?,?,?,?)",
+        [(idea, coder, f, c) for f, c in sorted(now_ - was)],
+    )
 
 
 def _load(conn: sqlite3.Connection, idea: str, coder: str) -> Coding | None:

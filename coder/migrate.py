@@ -24,7 +24,7 @@ from pathlib import Path
 from coder.codebook import load_codebook
 from coder.codings import Coding
 from coder.errors import InputError, Problem
-from coder.store import CODEBOOK_NAME, Project, now
+from coder.store import CODEBOOK_NAME, Project
 
 
 @dataclass
@@ -61,7 +61,7 @@ def migrate_codebook(
     splits: Sequence[str] = (),
 ) -> MigrationReport:
     """Move the project to ``new_codebook``; see the module docstring."""
-    from coder.audit import coding_json, record
+    from coder.audit import changes
 
     cb = load_codebook(new_codebook)
     mapping: dict[tuple[str, str], str | None] = {}
@@ -121,8 +121,11 @@ def migrate_codebook(
     if problems:
         raise InputError(problems)
     report = MigrationReport(codebook_hash=cb.hash)
-    stamp = now()
-    with project.transaction() as conn:
+    with (
+        project.transaction() as conn,
+        changes(conn, actor="codebook", action="migrate",
+                reason=f"codebook {project.codebook.hash} -> {cb.hash}") as log,
+    ):  # fmt: skip
         rows = conn.execute(
             "SELECT idea_id, coder_id, frame_id, code_id FROM coding_codes"
         ).fetchall()
@@ -141,26 +144,20 @@ def migrate_codebook(
             if after.codes == coding.codes:
                 continue
             report.changed += 1
-            conn.execute(
-                "DELETE FROM coding_codes WHERE idea_id = ? AND coder_id = ?", (idea, coder)
+            split = [c for i, k, c in report.to_recode if (i, k) == (idea, coder)]
+            log.refer(f"split code(s) {', '.join(split)}: recode" if split else None)
+            was = {(f, c) for f, cs in coding.codes.items() for c in cs}
+            now_ = {(f, c) for f, cs in after.codes.items() for c in cs}
+            conn.executemany(
+                "DELETE FROM coding_codes WHERE idea_id = ? AND coder_id = ? AND frame_id = ? "
+                "AND code_id = ?",
+                [(idea, coder, f, c) for f, c in sorted(was - now_)],
             )
             conn.executemany(
                 "INSERT INTO coding_codes(idea_id, coder_id, frame_id, code_id) VALUES (?,?,?,?)",
-                [(idea, coder, f, c) for f, cs in after.codes.items() for c in sorted(cs)],
+                [(idea, coder, f, c) for f, c in sorted(now_ - was)],
             )
-            split = [c for i, k, c in report.to_recode if (i, k) == (idea, coder)]
-            record(
-                conn,
-                actor="codebook",
-                action="migrate",
-                idea_id=idea,
-                coder_id=coder,
-                before=coding_json(coding),
-                after=coding_json(after),
-                reason=f"codebook {project.codebook.hash} -> {cb.hash}"
-                + (f"; split code(s) {', '.join(split)}: recode" if split else ""),
-                at=stamp,
-            )
+        log.refer(None)
         for (frame, code_from), code_to in mapping.items():
             if code_to is None:
                 conn.execute(

@@ -22,6 +22,97 @@ from coder.errors import ProjectError
 DB_NAME = "coder.db"
 CODEBOOK_NAME = "codebook.yaml"
 
+# Tables holding codes, the (idea, whose) columns of an audit entry, and how a row reads in it.
+AUDITED: dict[str, tuple[str, str, str]] = {
+    "codings": (
+        "idea_id",
+        "coder_id",
+        "CASE WHEN {r}.not_relevant_reason IS NULL THEN 'coded' "
+        "ELSE 'not relevant: ' || {r}.not_relevant_reason END",
+    ),
+    "coding_codes": ("idea_id", "coder_id", "{r}.frame_id || ':' || {r}.code_id"),
+    "adjudications": (
+        "idea_id",
+        "'adjudication'",
+        "CASE WHEN {r}.not_relevant_reason IS NULL THEN 'decided by ' || {r}.adjudicator "
+        "ELSE 'not relevant: ' || {r}.not_relevant_reason END",
+    ),
+    "adjudication_codes": ("idea_id", "'adjudication'", "{r}.frame_id || ':' || {r}.code_id"),
+    "studio_reviews": (
+        "item_id",
+        "reviewer",
+        "{r}.frame_id || ': ' || {r}.decision || ' ' || {r}.decided",
+    ),
+}
+NO_CONTEXT = (
+    "codes change only through the audited write path (coder.audit.changes): "
+    "no audit context is open"
+)
+
+
+def _audit_triggers() -> str:
+    """Triggers that refuse a change to a code without an audit context and log it with one."""
+    out = []
+    for table, (idea, whose, value) in AUDITED.items():
+        for event, old, new in (
+            ("INSERT", None, "NEW"),
+            ("UPDATE", "OLD", "NEW"),
+            ("DELETE", "OLD", None),
+        ):
+            row = new or old
+            assert row is not None
+            who = whose if whose.startswith("'") else f"{row}.{whose}"
+            before = value.format(r=old) if old else "NULL"
+            after = value.format(r=new) if new else "NULL"
+            name = f"{table}_{event.lower()}"
+            out.append(
+                f"CREATE TRIGGER {name}_needs_context BEFORE {event} ON {table} "
+                "WHEN NOT EXISTS (SELECT 1 FROM audit_context) "
+                f"BEGIN SELECT RAISE(ABORT, '{NO_CONTEXT}'); END;"
+            )
+            out.append(
+                f"CREATE TRIGGER {name}_audited AFTER {event} ON {table} BEGIN "
+                "INSERT INTO audit_log(at, actor, action, idea_id, coder_id, before, after, "
+                "reason, ref, changeset) SELECT x.at, x.actor, x.action, "
+                f"{row}.{idea}, {who}, {before}, {after}, x.reason, x.ref, x.changeset "
+                "FROM audit_context x; END;"
+            )
+    return "\n".join(out)
+
+
+AUDIT_MIGRATION = """
+    CREATE TABLE audit_context (                     -- one row while an audited write is open
+        one INTEGER PRIMARY KEY CHECK (one = 1),
+        changeset INTEGER NOT NULL,                  -- groups the entries of one change
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,                        -- import, studio pull, suggest, review, ...
+        reason TEXT NOT NULL DEFAULT '',
+        ref TEXT                                     -- e.g. a Label Studio annotation, a model
+    );
+    ALTER TABLE audit_log ADD COLUMN ref TEXT;
+    ALTER TABLE audit_log ADD COLUMN changeset INTEGER;
+    CREATE INDEX audit_log_changeset ON audit_log(changeset);
+    CREATE TABLE studio_reviews_new (
+        round_id TEXT NOT NULL REFERENCES studio_rounds(round_id),
+        item_id TEXT NOT NULL REFERENCES ideas(idea_id),
+        reviewer TEXT NOT NULL,
+        frame_id TEXT NOT NULL,
+        model_version TEXT NOT NULL,
+        suggested TEXT NOT NULL,
+        decided TEXT NOT NULL,
+        decision TEXT NOT NULL CHECK (decision IN ('accept', 'reject', 'edit')),
+        decided_at TEXT NOT NULL,
+        ls_annotation_id INTEGER,                    -- NULL: not made in Label Studio
+        PRIMARY KEY (round_id, item_id, reviewer, frame_id)
+    );
+    INSERT INTO studio_reviews_new SELECT round_id, item_id, reviewer, frame_id, model_version,
+        suggested, decided, decision, decided_at, NULLIF(ls_annotation_id, 0)
+        FROM studio_reviews;
+    DROP TABLE studio_reviews;
+    ALTER TABLE studio_reviews_new RENAME TO studio_reviews;
+    """ + _audit_triggers()
+
 MIGRATIONS: list[str] = [
     # 1: contributions, codings and their bookkeeping
     """
@@ -252,6 +343,11 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     """,
+    # 5: one audited write path. A change to a code (a coding, an adjudication, a review
+    #    decision) is refused unless the writer opened an audit context; with one, triggers
+    #    append every inserted, updated and deleted row to the audit log. Simulated reviews
+    #    carry no Label Studio annotation (NULL), not a made-up id.
+    AUDIT_MIGRATION,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -281,6 +377,8 @@ class Project:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
+            if self.conn.execute("SELECT 1 FROM audit_context").fetchone():
+                raise ProjectError("an audit context was left open; close it before committing")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise

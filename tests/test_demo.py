@@ -274,7 +274,8 @@ def test_codebook_migration_carries_codes_and_refuses_old_models(demo_out: Path)
         assert count.get("learning_development") == before
         assert "learning" not in count and "innovation" not in count and "skills" not in count
         migrated = project.conn.execute(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'migrate' AND reason LIKE '%recode%'"
+            "SELECT COUNT(DISTINCT idea_id || coder_id) FROM audit_log WHERE action = 'migrate' "
+            "AND ref LIKE '%recode%'"
         ).fetchone()[0]
         assert migrated == skills_before
         folder = next(p for p in (project_dir / "models").iterdir() if p.name.startswith("m-"))

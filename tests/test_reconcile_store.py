@@ -15,6 +15,7 @@ from coder.cli import main
 from coder.codings import Coding, codings_of, store_codings
 from coder.contributions import ingest
 from coder.errors import InputError
+from coder.labelstudio.review import Decision, store_reviews
 from coder.provenance import cell_provenance, sensitivity
 from coder.reconcile import queue, reconcile
 from coder.store import Project, init_project, now
@@ -55,15 +56,11 @@ def _suggest(project: Project, idea: str, codes: dict[str, set[str]], model: str
 
 
 def _review(project: Project, idea: str, frame: str, decision: str, decided: list[str]) -> None:
-    import json
-
     with project.transaction() as conn:
         conn.execute("INSERT OR IGNORE INTO studio_rounds VALUES ('r1', 'review', '{}', ?)",
                      (now(),))  # fmt: skip
-        conn.execute(
-            "INSERT INTO studio_reviews VALUES ('r1', ?, 'rev@x', ?, 'm1', '[]', ?, ?, ?, 1)",
-            (idea, frame, json.dumps(decided), decision, now()),
-        )
+    store_reviews(project, "r1", [Decision(idea, "rev@x", frame, "m1", frozenset(),
+                                           frozenset(decided), decision, now(), 1)])  # fmt: skip
 
 
 def test_reconcile_statuses_rules_and_queue(tmp_path: Path) -> None:
@@ -162,12 +159,14 @@ def test_audit_log_is_append_only_and_history_tells_the_story(tmp_path: Path) ->
         story = history(project, "i2")
         actions = [(e["action"], e["actor"]) for e in story]
         assert actions[0][0].startswith("stored")
-        assert actions.count(("coding", "ann")) == 2
+        assert actions.count(("import", "ann")) == 2
         recode = next(e for e in story if e["reason"] == "recoded")
-        assert '"innovation"' in recode["before"] and '"collaboration"' in recode["after"]
+        assert recode["before"] == "literacy:innovation; readiness:drivers"
+        assert recode["after"] == "literacy:collaboration"
         assert story[-1]["action"] == "final" and story[-1]["actor"] == "reconcile"
-        assert '"collaboration"' in story[-1]["after"]
-        assert [e["action"] for e in history(project, "i0")].count("coding") == 2
+        assert story[-1]["coder_id"] == "final"
+        assert "literacy:collaboration" in story[-1]["after"]
+        assert [e["action"] for e in history(project, "i0")].count("import") == 2
     result = CliRunner().invoke(main, ["history", str(tmp_path / "p"), "i2"])
     assert result.exit_code == 0 and "recoded" in result.output
     missing = CliRunner().invoke(main, ["history", str(tmp_path / "p"), "nope"])

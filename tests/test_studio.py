@@ -18,6 +18,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from coder.audit import history
 from coder.codings import Coding, codings_of
 from coder.contributions import ingest, move_ideas, read_moves
 from coder.errors import InputError
@@ -229,6 +230,16 @@ def test_pull_stores_sets_skips_cancelled_and_drafts_and_is_idempotent(
         (ALEX,),
     ).fetchone()[0]
     assert comment == "asked the lead"
+    ann = project.conn.execute(
+        "SELECT ls_annotation_id FROM studio_annotations WHERE idea_id = 'idea-001' "
+        "AND coder_id = ?",
+        (ALEX,),
+    ).fetchone()[0]
+    pulled = [e for e in history(project, "idea-001") if e["action"] == "studio pull"]
+    assert {e["coder_id"] for e in pulled} == {ALEX, SAM}
+    mine = next(e for e in pulled if e["coder_id"] == ALEX)
+    assert f"Label Studio annotation {ann} " in mine["ref"]
+    assert mine["after"] == "coded; literacy:data_literacy; literacy:learning; readiness:skills"
     archives = sorted((project.annotations_dir / "labelstudio" / "exports").iterdir())
     raw = json.loads(archives[0].read_text())
     assert isinstance(raw[0]["annotations"][0]["completed_by"], dict)
@@ -374,6 +385,18 @@ def test_review_round_trip(live: StudioSettings, project: Project) -> None:
     pull_reviews(project, studio)
     assert _dump(project) == before
     assert project.conn.execute("SELECT COUNT(*) FROM studio_reviews").fetchone()[0] == 5
+    reviewed = [e for e in history(project, "idea-004") if e["action"] == "review"]
+    assert len(reviewed) == 1 and reviewed[0]["actor"] == reviewer
+    assert (
+        "literacy: edit" in reviewed[0]["after"]
+        and "Label Studio annotation" in (reviewed[0]["ref"])
+    )
+    assert (
+        project.conn.execute(
+            "SELECT COUNT(*) FROM studio_reviews WHERE ls_annotation_id IS NULL"
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def test_demo_round_trip_matches_the_example_codings(

@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coder.codings import Coding
+from coder.codings import Coding, write_codings
 from coder.errors import InputError, Problem
 from coder.labelstudio import config as cfg
 from coder.labelstudio.client import Studio
@@ -38,7 +37,7 @@ from coder.labelstudio.rounds import (
     studio_projects,
     task_map,
 )
-from coder.store import Project, now
+from coder.store import Project
 
 EXPORT_DIR = Path("labelstudio") / "exports"
 
@@ -236,28 +235,19 @@ def pull(project: Project, studio: Studio, round_id: str | None = None) -> PullR
     report.codings = len(chosen_annotations)
     report.archived = archive(project, raws)
     with project.transaction() as conn:
-        stamp = now()
-        conn.executemany(
-            "INSERT OR IGNORE INTO coders(coder_id, kind, created_at) VALUES (?, 'human', ?)",
-            [(c, stamp) for c in sorted({p.coder for p in chosen_annotations.values()})],
+        report.changed = write_codings(
+            conn,
+            {key: p.coding for key, p in chosen_annotations.items()},
+            "human",
+            action="studio pull",
+            reason="pulled from Label Studio",
+            refs={
+                key: f"Label Studio annotation {p.annotation_id} (project {p.project_id}, "
+                f"task {p.task_id})"
+                for key, p in chosen_annotations.items()
+            },
         )
         for (item, coder), p in sorted(chosen_annotations.items()):
-            if _stored(conn, item, coder) != _normalise(p.coding):
-                report.changed += 1
-                conn.execute(
-                    "DELETE FROM codings WHERE idea_id = ? AND coder_id = ?", (item, coder)
-                )
-                conn.execute(
-                    "INSERT INTO codings(idea_id, coder_id, not_relevant_reason, updated_at)"
-                    " VALUES (?,?,?,?)",
-                    (item, coder, p.coding.not_relevant_reason, stamp),
-                )
-                conn.executemany(
-                    "INSERT INTO coding_codes(idea_id, coder_id, frame_id, code_id)"
-                    " VALUES (?,?,?,?)",
-                    [(item, coder, f, c) for f, cs in sorted(p.coding.codes.items())
-                     for c in sorted(cs)],
-                )  # fmt: skip
             conn.execute(
                 "INSERT OR REPLACE INTO studio_annotations(idea_id, coder_id, ls_annotation_id,"
                 " ls_project_id, ls_task_id, created_at, updated_at, lead_time, comment)"
@@ -266,24 +256,3 @@ def pull(project: Project, studio: Studio, round_id: str | None = None) -> PullR
                  p.updated_at, p.lead_time, p.comment or None),
             )  # fmt: skip
     return report
-
-
-def _stored(conn: sqlite3.Connection, item: str, coder: str) -> tuple[Any, ...] | None:
-    row = conn.execute(
-        "SELECT not_relevant_reason FROM codings WHERE idea_id = ? AND coder_id = ?",
-        (item, coder),
-    ).fetchone()
-    if row is None:
-        return None
-    codes = sorted(
-        conn.execute(
-            "SELECT frame_id, code_id FROM coding_codes WHERE idea_id = ? AND coder_id = ?",
-            (item, coder),
-        ).fetchall()
-    )
-    return (row[0], tuple(codes))
-
-
-def _normalise(coding: Coding) -> tuple[Any, ...]:
-    codes = sorted((f, c) for f, cs in coding.codes.items() for c in cs)
-    return (coding.not_relevant_reason, tuple(codes))

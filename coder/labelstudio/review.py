@@ -204,7 +204,7 @@ class Decision:
     decided: frozenset[str]
     decision: str  # accept, reject or edit
     decided_at: str
-    annotation_id: int
+    annotation_id: int | None  # None: not made in Label Studio (a simulated review)
 
 
 def decide(suggested_codes: set[str] | frozenset[str], decided: set[str] | frozenset[str],
@@ -263,13 +263,55 @@ def pull_reviews(project: Project, studio: Studio, round_id: str = REVIEW_ROUND)
                 decide(sugg, got, p.coding.not_relevant_reason is not None), p.updated_at,
                 p.annotation_id))  # fmt: skip
     report.archived = archive(project, raws)
-    with project.transaction() as conn:
-        conn.executemany(
-            "INSERT OR REPLACE INTO studio_reviews(round_id, item_id, reviewer, frame_id,"
-            " model_version, suggested, decided, decision, decided_at, ls_annotation_id)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [(round_id, d.item, d.reviewer, d.frame, d.model_version,
-              json.dumps(sorted(d.suggested)), json.dumps(sorted(d.decided)), d.decision,
-              d.decided_at, d.annotation_id) for d in decisions],
-        )  # fmt: skip
+    store_reviews(project, round_id, decisions)
     return ReviewReport(report, decisions)
+
+
+def store_reviews(project: Project, round_id: str, decisions: Sequence[Decision]) -> int:
+    """The one way reviewers' decisions reach the store (one transaction, audited).
+
+    Used by :func:`pull_reviews` and by anything else that has decisions to record (the
+    demo's simulated reviewer); each decision replaces the reviewer's earlier one for the
+    item and frame. Returns how many rows changed.
+    """
+    from coder.audit import changes
+
+    rows = {
+        (d.item, d.reviewer, d.frame): (
+            round_id, d.item, d.reviewer, d.frame, d.model_version,
+            json.dumps(sorted(d.suggested)), json.dumps(sorted(d.decided)), d.decision,
+            d.decided_at, d.annotation_id,
+        )
+        for d in decisions
+    }  # fmt: skip
+    changed = 0
+    with project.transaction() as conn:
+        stored = {
+            (r[1], r[2], r[3]): tuple(r)
+            for r in conn.execute("SELECT * FROM studio_reviews WHERE round_id = ?", (round_id,))
+        }
+        todo = [(k, row) for k, row in sorted(rows.items()) if stored.get(k) != row]
+        for reviewer in sorted({k[1] for k, _ in todo}):
+            with changes(conn, actor=reviewer, action="review", reason=f"review round "
+                         f"{round_id!r}") as log:  # fmt: skip
+                for key, row in todo:
+                    if key[1] != reviewer:
+                        continue
+                    log.refer(
+                        f"model {row[4]}"
+                        + (f", Label Studio annotation {row[9]}" if row[9] is not None
+                           else ", not made in Label Studio")
+                    )  # fmt: skip
+                    conn.execute(
+                        "DELETE FROM studio_reviews WHERE round_id = ? AND item_id = ? "
+                        "AND reviewer = ? AND frame_id = ?",
+                        (round_id, *key),
+                    )
+                    conn.execute(
+                        "INSERT INTO studio_reviews(round_id, item_id, reviewer,"
+                        " frame_id, model_version, suggested, decided, decision, decided_at,"
+                        " ls_annotation_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        row,
+                    )
+                    changed += 1
+    return changed
