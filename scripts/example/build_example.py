@@ -6,11 +6,18 @@ codings from a fixed seed, and writes the files of ``coder/data/example/``. The 
 margins are those of ``../shared/seed/report_tables.md`` (appendix). Deterministic: rerunning
 rewrites the same bytes.
 
-Run: ``python scripts/example/build_example.py``
+It also writes every simulated person's answer for every gold-coded idea (``coder_answers.csv``
+for the two coders, ``reviewer_answers.csv`` for a reviewer), from a separate seed, so that
+the other files do not depend on them.
+
+Run: ``python scripts/example/build_example.py`` (everything), or
+``python scripts/example/build_example.py --answers-only`` (only the two answer files, from
+``slots.json`` and the committed ``coder_codings.csv``).
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import datetime as dt
 import json
@@ -27,6 +34,9 @@ SEED = 20171213
 START = dt.datetime(2017, 11, 22, 8, 0, tzinfo=dt.UTC)
 END = dt.datetime(2017, 12, 13, 17, 0, tzinfo=dt.UTC)
 CODERS = ("alex@example.org", "sam@example.org")
+REVIEWER = "rev@example.org"
+REVIEWER_SCALE = 0.6  # the reviewer slips at 0.6 times the coders' rates
+ANSWERS_SEED = 20171214  # its own stream: the answers never change the other files
 
 # (column, [(answer, participants, contributors or None)])
 Q = list[tuple[str, list[tuple[str, int, int | None]]]]
@@ -354,25 +364,30 @@ CONFUSE = {
 }
 
 
-def simulated_coding(rng: random.Random, slot: dict[str, Any]) -> dict[str, Any]:
-    """One coder's coding of an idea: the gold codes with realistic, code-dependent slips."""
+def simulated_coding(
+    rng: random.Random, slot: dict[str, Any], scale: float = 1.0
+) -> dict[str, Any]:
+    """One coder's coding of an idea: the gold codes with realistic, code-dependent slips.
+
+    ``scale`` multiplies every slip rate (1.0 for the two coders, less for a careful reviewer).
+    """
     if slot.get("not_relevant"):
-        if rng.random() < 0.8:
+        if rng.random() < 1 - 0.2 * scale:
             return {"not_relevant": "off topic"}
         frames = {"I": ["vision"]}.get(slot["question"], ["literacy", "readiness"])
         return {"codes": {f: [rng.choice(list(CONFUSE[f]))] for f in frames}}
-    if rng.random() < 0.02:
+    if rng.random() < 0.02 * scale:
         return {"not_relevant": "not about digital readiness"}
     codes: dict[str, list[str]] = {}
     for frame, gold in slot["codes"].items():
         chosen = []
         for code in gold:
             rate, alternatives = CONFUSE[frame][code]
-            chosen.append(rng.choice(alternatives) if rng.random() < rate else code)
-        if rng.random() < 0.08:  # an extra code the gold coding did not give
+            chosen.append(rng.choice(alternatives) if rng.random() < rate * scale else code)
+        if rng.random() < 0.08 * scale:  # an extra code the gold coding did not give
             rate, alternatives = CONFUSE[frame][gold[0]]
             chosen.append(rng.choice(alternatives))
-        if len(gold) > 1 and rng.random() < 0.3:  # missing one of two gold codes
+        if len(gold) > 1 and rng.random() < 0.3 * scale:  # missing one of two gold codes
             chosen.remove(rng.choice(chosen))
         codes[frame] = sorted(set(chosen))
     return {"codes": codes}
@@ -401,6 +416,43 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> None:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+
+
+def write_answers(slots: dict[str, Any], coder_rows: list[dict[str, str]]) -> None:
+    """Every simulated person's answer for every gold-coded idea (synthetic, never the gold).
+
+    ``coder_answers.csv``: the two coders' codings of every idea the gold coding codes or
+    excludes; where ``coder_rows`` (the coders' sample) holds a coder's coding of an idea, that
+    coding is copied as it is, otherwise it is drawn with the same slips. ``reviewer_answers.csv``:
+    the reviewer's codings of the same ideas, slipping at ``REVIEWER_SCALE`` times the rates.
+    """
+    rng = random.Random(ANSWERS_SEED)
+    gold = sorted(
+        (s for s in slots["ideas"] if s.get("not_relevant") or s["codes"]),
+        key=lambda s: str(s["idea_id"]),
+    )
+    sample: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for r in coder_rows:
+        sample.setdefault((r["coder"], r["idea_id"]), []).append(dict(r))
+    answers: list[dict[str, str]] = []
+    for coder in CODERS:
+        for s in gold:
+            known = sample.get((coder, s["idea_id"]))
+            answers += known or coding_rows(coder, s["idea_id"], simulated_coding(rng, s))
+    reviewer: list[dict[str, str]] = []
+    for s in gold:
+        reviewer += coding_rows(REVIEWER, s["idea_id"], simulated_coding(rng, s, REVIEWER_SCALE))
+    write_csv(OUT / "coder_answers.csv", answers)
+    write_csv(OUT / "reviewer_answers.csv", reviewer)
+
+
+def answers_only() -> None:
+    """Write only the two answer files, from ``slots.json`` and the committed coders' sample."""
+    slots = json.loads((HERE / "slots.json").read_text())
+    with (OUT / "coder_codings.csv").open(encoding="utf-8", newline="") as f:
+        coder_rows = list(csv.DictReader(f))
+    write_answers(slots, coder_rows)
+    print("wrote coder_answers.csv and reviewer_answers.csv")
 
 
 def main() -> None:
@@ -457,6 +509,7 @@ def main() -> None:
         for s in sorted(shared + extra, key=lambda s: s["idea_id"]):
             rows += coding_rows(coder, s["idea_id"], simulated_coding(rng, s))
     write_csv(OUT / "coder_codings.csv", rows)
+    write_answers(slots, rows)
     order = {column: [a for a, _, _ in answers] for column, answers in questionnaire()}
     (OUT / "questionnaire.yaml").write_text(
         yaml.safe_dump(order, sort_keys=False, allow_unicode=True), encoding="utf-8"
@@ -468,4 +521,13 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description="Build the bundled example workshop.")
+    parser.add_argument(
+        "--answers-only",
+        action="store_true",
+        help="write only coder_answers.csv and reviewer_answers.csv",
+    )
+    if parser.parse_args().answers_only:
+        answers_only()
+    else:
+        main()
