@@ -212,6 +212,13 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         Cross-validated precision, recall and F1 per code (NaN for untrained codes).
     oof_proba_ : ndarray of shape (n_items, n_codes)
         Out-of-fold calibrated probabilities of the training items (not saved with the model).
+    oof_decisions_ : ndarray of shape (n_items, n_codes)
+        The 0/1 suggestions :meth:`decide` makes from ``oof_proba_``: what the model would have
+        suggested for each training item had it not been trained on it.
+    oof_valid_ : ndarray of shape (n_items,)
+        True for the training items that have an out-of-fold prediction (in an exclusive frame,
+        items labelled with an untrained code and items of a fold whose training part lacked a
+        class have none).
     at_least_one_ : bool
     """
 
@@ -312,7 +319,9 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             coef[j], intercept[j] = model.coef_[0], model.intercept_[0]
         self.coef_, self.intercept_ = coef, intercept
         self.oof_proba_ = np.where(np.array(self.status_) == TRAINED, probs, np.nan)
-        self._cv_metrics(Y, self.decide(probs))
+        self.oof_decisions_ = self.decide(probs)
+        self.oof_valid_ = np.ones(n, dtype=bool)
+        self._cv_metrics(Y, self.oof_decisions_)
 
     def _fit_exclusive(self, X: Any, Y: npt.NDArray[np.int64]) -> None:
         n, k = Y.shape
@@ -327,10 +336,13 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         classes = sorted(set(label[keep].tolist()))
         self.exclusive_classes_ = np.array(classes)
         self.exclusive_codes_ = np.array(trained)
+        self.oof_valid_ = np.zeros(n, dtype=bool)
         if len(classes) < 2:
             self.status_ = [TOO_FEW] * k
             self.coef_ = np.zeros((0, X.shape[1]))
             self.intercept_ = np.zeros(0)
+            self.oof_proba_ = np.full((n, k), np.nan)
+            self.oof_decisions_ = np.zeros((n, k), dtype=np.int64)
             return
         idx = np.flatnonzero(keep)
         probs = np.zeros((n, k))
@@ -340,6 +352,7 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 continue
             model = self._logreg(multinomial=True).fit(X[tr], label[tr])
             probs[te] = self._class_probs(model.predict_proba(X[te]), k)
+            self.oof_valid_[te] = True
         model = self._logreg(multinomial=True).fit(X[idx], label[idx])
         if len(classes) > 2:
             self.coef_, self.intercept_ = model.coef_, model.intercept_
@@ -347,8 +360,9 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             self.coef_ = np.vstack([np.zeros_like(model.coef_), model.coef_])
             self.intercept_ = np.concatenate([np.zeros(1), model.intercept_])
         self.oof_proba_ = probs
-        pred = self.decide(probs)
-        self._cv_metrics(Y[idx], pred[idx])
+        self.oof_decisions_ = self.decide(probs)
+        valid = self.oof_valid_
+        self._cv_metrics(Y[valid], self.oof_decisions_[valid])
 
     def _class_probs(self, class_probs: Array, k: int) -> Array:
         out = np.full((class_probs.shape[0], k), np.nan)

@@ -432,6 +432,45 @@ def adjudicate(
 
 @main.command()
 @project_dir
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+    show_default=True, help="How to print the status.",
+)  # fmt: skip
+@_errors
+def status(project_dir: Path, fmt: str) -> None:
+    """Where the project stands in the coding loop, and the next step to take."""
+    import json
+
+    import numpy as np
+
+    from coder.loop import status as run
+    from coder.reconcile import latest_model
+    from coder.store import open_project
+
+    with open_project(project_dir) as project:
+        cv: dict[str, float] = {}
+        model_id = latest_model(project)
+        if model_id is not None:
+            from coder.suggest import latest_model as load
+
+            model = load(project, model_id)
+            cv = {f: float(np.nanmean(h.cv_scores_[:, 2])) for f, h in model.heads.items()}
+        st = run(project, cv)
+    rows = st.rows()
+    if fmt == "json":
+        click.echo(json.dumps(dict(rows), indent=2))
+    elif fmt == "csv":
+        click.echo("what,value")
+        for what, value in rows:
+            click.echo(f"{what.strip()},{json.dumps(str(value))}")
+    else:
+        width = max(len(w) for w, _ in rows)
+        for what, value in rows:
+            click.echo(f"{what:<{width}}  {value}")
+
+
+@main.command()
+@project_dir
 @click.argument("item_id")
 @_errors
 def history(project_dir: Path, item_id: str) -> None:
@@ -544,7 +583,12 @@ def codebook_migrate(
 @click.option(
     "--with-studio",
     is_flag=True,
-    help="Send the coders' sample through a real Label Studio (started locally).",
+    help="Run every coding and review round through a real Label Studio (started locally).",
+)
+@click.option(
+    "--keep-studio",
+    is_flag=True,
+    help="With --with-studio: leave the Label Studio server running at the end.",
 )
 @click.option(
     "--tables-only",
@@ -552,11 +596,17 @@ def codebook_migrate(
     help="Stop after the report's tables from the gold coding (no model, no report).",
 )
 @_errors
-def demo(out: Path, with_studio: bool, tables_only: bool) -> None:
+def demo(out: Path, with_studio: bool, keep_studio: bool, tables_only: bool) -> None:
     """Run the main job on the bundled example workshop and write its outputs to --out."""
     from coder.example import run_demo
 
-    result = run_demo(out, echo=click.echo, full=not tables_only, with_studio=with_studio)
+    result = run_demo(
+        out,
+        echo=click.echo,
+        full=not tables_only,
+        with_studio=with_studio,
+        keep_studio=keep_studio,
+    )
     click.echo("Wrote:")
     for path in result.files:
         click.echo(f"  {path}")

@@ -148,9 +148,17 @@ def _emails(value: str | None) -> list[str]:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--questions", help="Only these questions, comma-separated (default: all coded).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True)
+@click.option(
+    "--strategy", type=click.Choice(["stratified", "uncertainty", "routed"]),
+    default="stratified", show_default=True,
+    help="How a new round is drawn: stratified by question (with --overlap), the --n ideas "
+    "the latest model is least sure of, or the ideas it routed to a human (dealt out to the "
+    "coders in turn).",
+)  # fmt: skip
 @_errors
 def push(project_dir: Path, round_id: str | None, coders: str | None, n: int | None,
-         overlap: float, seed: int, questions: str | None, batch_size: int) -> None:  # fmt: skip
+         overlap: float, seed: int, questions: str | None, batch_size: int,
+         strategy: str) -> None:  # fmt: skip
     """Sample a round (with --coders and --n) and push its tasks; again to resume.
 
     Each coder gets their own Label Studio project per view holding only their tasks; texts
@@ -162,12 +170,24 @@ def push(project_dir: Path, round_id: str | None, coders: str | None, n: int | N
 
     studio_ = _studio(project_dir)
     with open_project(project_dir) as project:
+        if strategy == "routed" and coders and not n:
+            n = 0
         if coders or n:
-            if not (coders and n):
+            if not coders or n is None:
                 raise click.UsageError("a new round needs both --coders and --n")
-            round_id = round_id or "coding-1"
+            known = rounds(project, "coding")
+            round_id = round_id or next(
+                f"coding-{k}" for k in range(1, len(known) + 2) if f"coding-{k}" not in known
+            )
             qs = [q.strip() for q in questions.split(",")] if questions else None
-            a = sample_round(project, round_id, _emails(coders), n, overlap, seed, qs)
+            if strategy == "stratified":
+                a = sample_round(project, round_id, _emails(coders), n, overlap, seed, qs)
+            else:
+                from coder.labelstudio.rounds import create_round
+                from coder.loop import next_round
+
+                a = next_round(project, _emails(coders), n, strategy)
+                create_round(project, round_id, a, "coding", {"strategy": strategy, "n": n})
             click.echo(f"Round {round_id}: {len(a.all_items)} items, {len(a.shared)} coded by "
                        f"all of {len(a.coders)} coders")  # fmt: skip
         elif round_id is None:

@@ -95,6 +95,12 @@ def train(
     help="Run embedding and prediction on a Dask cluster at ADDRESS ('local' starts a "
     "two-worker LocalCluster).",
 )
+@click.option(
+    "--route-share",
+    type=click.FloatRange(0, 1),
+    help="Route at most this share of the ideas to humans (the least confident of those "
+    "below the model's confidence cut), e.g. 0.25 for a human budget of a quarter.",
+)
 @embedding_option
 @errors
 def suggest(
@@ -102,6 +108,7 @@ def suggest(
     model_id: str | None,
     all_ideas: bool,
     scheduler: str | None,
+    route_share: float | None,
     embedding_model: str | None,
 ) -> None:
     """Write code suggestions with scores into the store; human codings are never touched."""
@@ -122,6 +129,7 @@ def suggest(
             embedder,
             all_ideas_too=all_ideas,
             scheduler=scheduler,
+            route_share=route_share,
             echo=lambda s: click.echo(s, err=True),
         )
     rate = report.abstained / report.ideas if report.ideas else 0.0

@@ -208,11 +208,11 @@ def write_codings(
             for idea, coder, old, new in items:
                 changed += 1
                 log.refer((refs or {}).get((idea, coder)))
-                _apply(conn, idea, coder, old, new, stamp)
+                apply_change(conn, idea, coder, old, new, stamp)
     return changed
 
 
-def _apply(
+def apply_change(
     conn: sqlite3.Connection,
     idea: str,
     coder: str,
@@ -220,7 +220,8 @@ def _apply(
     new: Coding | None,
     stamp: str,
 ) -> None:
-    """Write the difference between two codings of (idea, coder)."""
+    """Write the difference between two codings of (idea, coder), under the caller's audit
+    context (see :func:`write_codings`, the usual way in)."""
     if new is None:
         conn.execute("DELETE FROM codings WHERE idea_id = ? AND coder_id = ?", (idea, coder))
         return

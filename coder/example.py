@@ -7,20 +7,25 @@ tables of the 2017 report "Building a digital ready workforce".
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
+import numpy as np
 import pandas as pd
 
 from coder import export
 from coder.codings import Coding, codings_of, read_codings, store_codings
-from coder.codings import coders as coders_of
 from coder.contributions import ingest, move_ideas, read_moves
 from coder.crosstab import QUESTIONNAIRE_FILE, TOTAL, balance, crosstabs, profile
 from coder.errors import ProjectError
 from coder.store import DB_NAME, Project, init_project
+
+if TYPE_CHECKING:
+    from coder.labelstudio.review import Decision, Thresholds
+    from coder.labelstudio.sample import Assignment
 
 GOLD = "gold"
 
@@ -46,16 +51,19 @@ def run_demo(
     *,
     full: bool = True,
     with_studio: bool = False,
+    keep_studio: bool = False,
+    gold_file: Path | None = None,
 ) -> DemoResult:
     """The main job on the bundled example, in a project under ``out/project``.
 
     Ingests the example, applies the gold coding and writes the report's reproduction:
     ``crosstabs.csv``, ``balance.csv``, ``profile.csv`` and ``crosstabs.xlsx`` (from the gold
     coding). With ``full`` (the default) it then runs the whole pipeline (see
-    :func:`run_pipeline`). With ``with_studio`` the coders' sample goes through a real Label
-    Studio (pushed, coded through the API as the two coders, pulled back) instead of being
-    imported from the bundled file. A project left in ``out/project`` by an earlier demo is
-    replaced.
+    :func:`run_pipeline`). With ``with_studio`` every coding round and the review round go
+    through a real Label Studio (pushed, coded through the API as each person, pulled back);
+    the server the demo started is stopped at the end unless ``keep_studio``. ``gold_file``
+    replaces the bundled gold coding (a test swaps in a shuffled one to show that no decision
+    reads it). A project left in ``out/project`` by an earlier demo is replaced.
     """
     out = Path(out)
     project_dir = out / "project"
@@ -80,17 +88,10 @@ def run_demo(
         echo("Ingested " + ", ".join(f"{c.inserted} {k}" for k, c in report.counts.items()))
         moved = move_ideas(project, read_moves(example_file("moves.csv")))
         echo(f"Moved {moved} ideas to the question the analysts coded them under")
-        gold = read_codings(project, example_file("gold_coding.csv"))
+        gold = read_codings(project, gold_file or example_file("gold_coding.csv"))
         store_codings(project, gold, kind="reference", reason="the example's gold coding")
-        echo(f"Applied the gold coding ({len(gold)} ideas)")
-        if with_studio:
-            from coder.labelstudio.demo import run_studio_demo
-
-            run_studio_demo(project, echo)
-        else:
-            coders = read_codings(project, example_file("coder_codings.csv"))
-            store_codings(project, coders, kind="human", reason="the example coders' sample")
-            echo(f"Imported the two coders' sample ({len(coders)} codings)")
+        echo(f"Applied the gold coding ({len(gold)} ideas), used only for the report's tables "
+             "and for scoring")  # fmt: skip
         tables = crosstabs(project, GOLD)
         bal = balance(project)
         prof = profile(project)
@@ -105,62 +106,209 @@ def run_demo(
             project, paths["crosstabs.xlsx"], tables=tables, balance=bal, profile=prof
         )
         result.files = list(paths.values())
-        if full:
+        if full and with_studio:
+            from coder.labelstudio.demo import studio_people
+
+            with studio_people(project, Answers.load(project).of, echo, keep_studio) as people:
+                result.files += run_pipeline(project, out, echo, people)
+        elif full:
             result.files += run_pipeline(project, out, echo)
     return result
 
 
-REVIEWER = "reviewer@example.org"
-ADJUDICATOR = "adjudicator@example.org"
+CODERS = ("alex@example.org", "sam@example.org")
+REVIEWER = "rev@example.org"
+CODER_ANSWERS = "coder_answers.csv"
+REVIEWER_ANSWERS = "reviewer_answers.csv"
+FIRST_SHARE = 0.2  # of the codable ideas, coded in the first (stratified) round
+OVERLAP = 0.5  # of the first round, coded by both coders (reliability)
+HUMAN_SHARE = 1 / 3  # at most this share of the codable ideas is hand-coded before the model
+ROUTE_SHARE = 0.25  # the coders' budget for the model's least confident remaining ideas
 
 
-def run_pipeline(project: Project, out: Path, echo: Callable[[str], None] = print) -> list[Path]:
-    """The rest of the job: agreement, train, suggest, a simulated review and adjudication,
-    reconcile, final crosstabs and the report. Returns the files written.
+class People(Protocol):
+    """How the demo's simulated people do their work: directly in the store, or in a real
+    Label Studio (:mod:`coder.labelstudio.demo`). They answer from the example's answer files
+    and never see the gold coding."""
 
-    The review and the adjudication are simulated, reproducibly, from the gold coding: the
-    reviewer accepts a suggestion for a frame when it equals the gold codes and rejects it
-    otherwise; the adjudicator decides each queued idea as the gold coding has it.
+    def code(self, project: Project, round_id: str, assignment: Assignment) -> int:
+        """Have each coder code their items; return the codings stored."""
+        ...
+
+    def review(
+        self,
+        project: Project,
+        round_id: str,
+        suggestions: dict[str, dict[str, dict[str, float]]],
+        model_id: str,
+        threshold: Thresholds,
+    ) -> list[Decision]:
+        """Have the reviewer accept or correct the suggestions; return the decisions."""
+        ...
+
+
+@dataclass
+class Answers:
+    """The simulated people's answers (the example's answer files, never the gold coding)."""
+
+    coders: dict[tuple[str, str], Coding]
+    reviewer: dict[tuple[str, str], Coding]
+
+    @classmethod
+    def load(cls, project: Project) -> Answers:
+        return cls(
+            read_codings(project, example_file(CODER_ANSWERS)),
+            read_codings(project, example_file(REVIEWER_ANSWERS)),
+        )
+
+    def of(self, coder: str, item: str) -> Coding:
+        got = self.coders.get((item, coder)) or self.reviewer.get((item, coder))
+        if got is None:
+            raise ProjectError(f"the example has no answer of {coder} for {item}")
+        return got
+
+
+@dataclass
+class LocalPeople:
+    """People who work straight into the store, through the same functions a Label Studio
+    pull and review pull use (no Label Studio annotation behind them)."""
+
+    answers: Answers
+
+    def code(self, project: Project, round_id: str, assignment: Assignment) -> int:
+        codings = {
+            (item, coder): self.answers.of(coder, item)
+            for coder, items in assignment.items.items()
+            for item in items
+        }
+        store_codings(project, codings, kind="human",
+                      reason=f"{round_id}: the example coders' answers (simulated)")  # fmt: skip
+        return len(codings)
+
+    def review(
+        self,
+        project: Project,
+        round_id: str,
+        suggestions: dict[str, dict[str, dict[str, float]]],
+        model_id: str,
+        threshold: Thresholds,
+    ) -> list[Decision]:
+        from coder.labelstudio.review import Decision, decide, store_reviews, suggested
+        from coder.labelstudio.rounds import create_round
+        from coder.loop import spread
+        from coder.store import now
+
+        create_round(project, round_id, spread(sorted(suggestions), [REVIEWER]), "review",
+                     {"model_version": model_id, "simulated": True})  # fmt: skip
+        stamp = now()
+        decisions = []
+        for item, frames in sorted(suggestions.items()):
+            mine = self.answers.of(REVIEWER, item)
+            for frame_id, scores in sorted(frames.items()):
+                frame = project.codebook.frame(frame_id)
+                proposed = suggested(frame, scores, threshold)
+                got = set() if mine.not_relevant_reason else mine.codes.get(frame_id, set())
+                how = decide(proposed, got, mine.not_relevant_reason is not None)
+                decisions.append(Decision(item, REVIEWER, frame_id, model_id,
+                                          frozenset(proposed), frozenset(got), how, stamp,
+                                          None))  # fmt: skip
+        store_reviews(project, round_id, decisions)
+        return decisions
+
+
+def run_pipeline(
+    project: Project,
+    out: Path,
+    echo: Callable[[str], None] = print,
+    people: People | None = None,
+    gold_name: str = GOLD,
+) -> list[Path]:
+    """The coding loop on the example, then the report. Returns the files written.
+
+    Humans code a stratified sample (a share by both coders), an uncertainty round follows,
+    the model is retrained and suggests codes for every remaining idea, routes its
+    low-confidence ideas to the coders, and the reviewer accepts or corrects the rest; the
+    reviewer adjudicates what reconciliation queues. Every decision comes from the example's
+    answer files; the gold coding (coder ``gold_name``) is read only to score the result.
     """
     from coder import reliability
     from coder.adjudicate import store_decisions
+    from coder.loop import codable_ideas, first_sample, routed_ideas, spread, to_review
     from coder.reconcile import queue, reconcile
     from coder.report import build_report, write_report
-    from coder.suggest import demo_suggestions, latest_model
+    from coder.suggest import project_embedder, suggest, train
 
-    humans = [c for c, k in coders_of(project).items() if k == "human"]
-    rel = reliability.reliability_report(reliability.from_project(project, humans), n_boot=200)
+    answers = Answers.load(project)
+    people = people or LocalPeople(answers)
+    codable = codable_ideas(project)
+    limit = int(len(codable) * HUMAN_SHARE)
+    first = first_sample(project, round(len(codable) * FIRST_SHARE), OVERLAP, CODERS)
+    n = people.code(project, "round-1", first)
+    echo(
+        f"Round 1: the two coders coded a stratified sample of {len(first.all_items)} of "
+        f"{len(codable)} codable ideas ({len(first.shared)} by both, for reliability; {n} codings)"
+    )
+    rel = reliability.reliability_report(
+        reliability.from_project(project, list(CODERS)), n_boot=200
+    )
     alpha = rel.table[(rel.table["table"] == "frame") & (rel.table["statistic"] == "alpha_masi")]
     echo(
-        "Agreement of the two coders (Krippendorff's alpha over code sets, MASI): "
+        f"Agreement of the two coders on the {len(first.shared)} shared ideas (Krippendorff's "
+        "alpha over code sets, MASI): "
         + ", ".join(f"{r.frame} {r.value:.2f}" for r in alpha.itertuples())
     )
-    demo_suggestions(project, GOLD, echo)
-    model_id = latest_model(project).model_id
-    accepted, reviewed = simulate_review(project, model_id)
+    embedder = project_embedder(project)
+    trained = train(project, embedder)
+    suggest(project, trained.model, embedder)
+    from coder.sampling import sample
+
+    picks = [p.idea_id for p in sample(project, limit - len(first.all_items), "uncertainty")]
+    n = people.code(project, "round-2", spread(picks, CODERS))
     echo(
-        f"Simulated review: {accepted} of {reviewed} suggested frame codings accepted "
-        f"({100 * accepted / max(reviewed, 1):.0f}%), the rest rejected"
+        f"Round 2 (active learning): the {len(picks)} ideas model {trained.model.model_id} was "
+        f"least sure of, coded by one coder each; humans have now coded "
+        f"{len(first.all_items) + len(picks)} of {len(codable)} ideas"
     )
-    reconcile(project, model_id=model_id)
-    gold = codings_of(project, GOLD)
+    trained = train(project, embedder)
+    model = trained.model
+    done = suggest(project, model, embedder, route_share=ROUTE_SHARE)
+    cv = {f: float(np.nanmean(h.cv_scores_[:, 2])) for f, h in model.heads.items()}
+    echo(
+        f"Retrained: model {model.model_id} (cross-validated macro-F1 "
+        + ", ".join(f"{f} {v:.2f}" for f, v in cv.items())
+        + f"); suggested codes for the {done.ideas} remaining ideas; routed the "
+        f"{done.abstained} least confident to a human (a budget of {ROUTE_SHARE:.0%})"
+    )
+    routed = routed_ideas(project, model.model_id)
+    if routed:
+        people.code(project, "routed", spread(routed, CODERS))
+        echo(f"The coders coded the {len(routed)} routed ideas")
+    review = to_review(project, model.model_id)
+    threshold = thresholds(project, model.model_id)
+    decisions = people.review(project, "review-1", review, model.model_id, threshold)
+    counts = {k: sum(d.decision == k for d in decisions) for k in ("accept", "edit", "reject")}
+    echo(
+        f"Review by {REVIEWER}: {len(review)} ideas, {len(decisions)} frame suggestions: "
+        f"{counts['accept']} accepted, {counts['edit']} edited, {counts['reject']} rejected"
+    )
+    reconcile(project, model_id=model.model_id)
     queued = [i for i, _ in queue(project)]
-    decisions = {i: gold.get(i, Coding()) for i in queued}
-    store_decisions(project, decisions, ADJUDICATOR, "simulated from the gold coding")
-    summary = reconcile(project, model_id=model_id)
+    decided = {i: answers.of(REVIEWER, i) for i in queued}
+    store_decisions(project, decided, REVIEWER, "the example reviewer's answers (simulated)")
+    summary = reconcile(project, model_id=model.model_id)
     echo(
         f"Adjudicated {len(queued)} queued ideas; final: "
         + ", ".join(f"{n} {s}" for s, n in sorted(summary.statuses.items()))
-        + "; final codes by rule: "
-        + ", ".join(f"{n} {r}" for r, n in sorted(summary.rules.items()))
     )
+    for line in scoring_lines(project, model.model_id, gold_name):
+        echo(line)
     final = crosstabs(project, "final")
     paths = [out / "final_crosstabs.csv", out / "report.html", out / "report.xlsx"]
     export.write_csv(final.table, paths[0])
     parts = build_report(project, "final")
     for path in paths[1:]:
         write_report(project, path, parts)
-    diff = crosstab_difference(crosstabs(project, GOLD).table, final.table)
+    diff = crosstab_difference(crosstabs(project, gold_name).table, final.table)
     diff = diff[(diff["row"] != TOTAL) & (diff["column"] != TOTAL)]
     changed = diff[(diff["ideas_diff"] != 0) | (diff["votes_diff"] != 0)]
     echo(
@@ -168,68 +316,128 @@ def run_pipeline(project: Project, out: Path, echo: Callable[[str], None] = prin
         f"(ideas off by {int(changed['ideas_diff'].abs().sum())} in all, net votes by "
         f"{int(changed['votes_diff'].abs().sum())})"
     )
-    worst = changed.reindex(changed["votes_diff"].abs().sort_values(ascending=False).index)
-    for r in worst.head(5).to_dict("records"):
-        where = f"{r['question']} {r['row']}" + (f" x {r['column']}" if r["column"] else "")
-        echo(
-            f"  {where}: ideas {r['ideas_gold']} -> {r['ideas_final']}, "
-            f"votes {r['votes_gold']} -> {r['votes_final']}"
-        )
     return paths
 
 
-def simulate_review(project: Project, model_id: str) -> tuple[int, int]:
-    """Review every suggested frame coding as if against the gold coding; return (accepted,
-    reviewed)."""
-    import json
-
-    from coder.store import now
-
-    gold = codings_of(project, GOLD)
-    suggested: dict[tuple[str, str], set[str]] = {}
-    for idea, frame, code, chosen in project.conn.execute(
-        "SELECT s.idea_id, s.frame_id, s.code_id, s.suggested FROM suggestions s "
-        "JOIN suggestion_items i ON i.idea_id = s.idea_id AND i.model_id = s.model_id "
-        "WHERE s.model_id = ?",
+def thresholds(project: Project, model_id: str) -> dict[str, dict[str, float]]:
+    """The model's per-code decision thresholds: frame -> code -> threshold."""
+    out: dict[str, dict[str, float]] = {}
+    for frame, code, cut in project.conn.execute(
+        "SELECT DISTINCT frame_id, code_id, threshold FROM suggestions WHERE model_id = ? "
+        "AND threshold IS NOT NULL",
         (model_id,),
     ):
-        codes = suggested.setdefault((idea, frame), set())
-        if chosen:
-            codes.add(code)
-    rows = []
-    stamp = now()
-    accepted = 0
-    for (idea, frame), codes in sorted(suggested.items()):
-        truth = gold.get(idea, Coding()).codes.get(frame, set())
-        decision = "accept" if codes == truth else "reject"
-        accepted += decision == "accept"
-        rows.append(
-            (
-                "demo-review",
-                idea,
-                REVIEWER,
-                frame,
-                model_id,
-                json.dumps(sorted(codes)),
-                json.dumps(sorted(codes if decision == "accept" else truth)),
-                decision,
-                stamp,
-                0,
-            )
+        out.setdefault(frame, {})[code] = float(cut)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Scoring against the gold coding (after every decision is made)
+
+
+def _indicators(coding: Coding | None, codes: Sequence[str], frame: str) -> list[int]:
+    got = set() if coding is None or coding.not_relevant_reason else coding.codes.get(frame, set())
+    return [int(c in got) for c in codes]
+
+
+def score_against(
+    project: Project, got: Mapping[str, Coding], gold: Mapping[str, Coding], ideas: Sequence[str]
+) -> dict[str, dict[str, float]]:
+    """Per frame, over ``ideas`` that apply to it: ideas, micro-F1 and Cohen's kappa (pooled
+    over the frame's codes) of ``got`` against ``gold``; exclusions count as no code."""
+    question = dict(
+        project.conn.execute("SELECT idea_id, COALESCE(analysis_question, question) FROM ideas")
+    )
+    out = {}
+    for frame in project.codebook.frames:
+        codes = [c.id for c in frame.codes]
+        y: list[int] = []
+        p: list[int] = []
+        n = 0
+        for idea in ideas:
+            if question[idea] not in frame.questions:
+                continue
+            n += 1
+            y += _indicators(gold.get(idea), codes, frame.id)
+            p += _indicators(got.get(idea), codes, frame.id)
+        if n:
+            a, b = np.array(y), np.array(p)
+            tp = float((a & b).sum())
+            observed = float((a == b).mean())
+            chance = float(a.mean() * b.mean() + (1 - a.mean()) * (1 - b.mean()))
+            out[frame.id] = {
+                "ideas": float(n),
+                "micro_f1": 2 * tp / max(float(a.sum() + b.sum()), 1.0),
+                "kappa": (observed - chance) / (1 - chance) if chance < 1 else float("nan"),
+            }
+    return out
+
+
+def scoring_lines(project: Project, model_id: str, gold_name: str = GOLD) -> list[str]:
+    """The honest summary: final codes against gold by where they came from, coverage, and
+    the model's own suggestions against gold on the ideas it coded."""
+    from coder.loop import SOURCES, codable_ideas, final_sources, suggested_codes
+
+    gold = codings_of(project, gold_name)
+    final = codings_of(project, "final")
+    sources = final_sources(project, model_id)
+    codable = codable_ideas(project)
+    model_coded = [i for i, s in sources.items() if s.startswith("model")]
+    lines = [
+        f"Coverage: the model coded {len(model_coded)} of {len(codable)} codable ideas "
+        f"({100 * len(model_coded) / max(len(codable), 1):.1f}%); humans coded "
+        f"{sum(1 for s in sources.values() if not s.startswith('model') and s != 'not final')}",
+        f"Final codes against {gold_name}, by where they came from (micro-F1 over all codes; "
+        "ideas whose final coding equals gold exactly):",
+    ]
+    for source in SOURCES:
+        ideas = sorted(i for i, s in sources.items() if s == source and i in gold)
+        if not ideas:
+            continue
+        tp_f1 = _pooled_f1(project, final, gold, ideas)
+        exact = sum(_same(final.get(i), gold[i]) for i in ideas)
+        lines.append(
+            f"  {source:<18} {len(ideas):>4} ideas  micro-F1 {tp_f1:.2f}  exact "
+            f"{exact}/{len(ideas)} ({100 * exact / len(ideas):.1f}%)"
         )
-    with project.transaction() as conn:
-        conn.execute(
-            "INSERT OR IGNORE INTO studio_rounds(round_id, kind, settings, created_at) "
-            "VALUES ('demo-review', 'review', '{\"simulated\": true}', ?)",
-            (stamp,),
+    model = suggested_codes(project, model_id)
+    as_codings = {i: Coding({f: set(c) for f, c in fr.items()}) for i, fr in model.items()}
+    lines.append(
+        f"The model's own suggestions against {gold_name} on the {len(model_coded)} ideas it "
+        "coded (before review):"
+    )
+    for frame, s in score_against(project, as_codings, gold, model_coded).items():
+        lines.append(
+            f"  {frame}: {int(s['ideas'])} ideas, micro-F1 {s['micro_f1']:.2f}, kappa "
+            + ("undefined" if np.isnan(s["kappa"]) else f"{s['kappa']:.2f}")
         )
-        conn.executemany(
-            "INSERT OR REPLACE INTO studio_reviews(round_id, item_id, reviewer, frame_id, "
-            "model_version, suggested, decided, decision, decided_at, ls_annotation_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-    return accepted, len(rows)
+    accepted = [i for i in model_coded if sources[i] == "model accepted"]
+    lines.append(f"Of those, accepted by the reviewer as suggested: {len(accepted)} ideas")
+    return lines
+
+
+def _pooled_f1(
+    project: Project, got: Mapping[str, Coding], gold: Mapping[str, Coding], ideas: Sequence[str]
+) -> float:
+    tp = fp = fn = 0
+    for idea in ideas:
+        a, b = _code_set(got.get(idea)), _code_set(gold.get(idea))
+        tp += len(a & b)
+        fp += len(a - b)
+        fn += len(b - a)
+    return 2 * tp / max(2 * tp + fp + fn, 1)
+
+
+def _code_set(coding: Coding | None) -> set[tuple[str, str]]:
+    if coding is None:
+        return set()
+    if coding.not_relevant_reason is not None:
+        return {("", "not_relevant")}
+    return {(f, c) for f, codes in coding.codes.items() for c in codes}
+
+
+def _same(a: Coding | None, b: Coding | None) -> bool:
+    return _code_set(a) == _code_set(b)
 
 
 def crosstab_difference(gold: pd.DataFrame, final: pd.DataFrame) -> pd.DataFrame:

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coder.codebook import load_codebook
-from coder.codings import Coding
+from coder.codings import Coding, apply_change
 from coder.errors import InputError, Problem
-from coder.store import CODEBOOK_NAME, Project
+from coder.store import CODEBOOK_NAME, Project, now
 
 
 @dataclass
@@ -146,17 +146,7 @@ def migrate_codebook(
             report.changed += 1
             split = [c for i, k, c in report.to_recode if (i, k) == (idea, coder)]
             log.refer(f"split code(s) {', '.join(split)}: recode" if split else None)
-            was = {(f, c) for f, cs in coding.codes.items() for c in cs}
-            now_ = {(f, c) for f, cs in after.codes.items() for c in cs}
-            conn.executemany(
-                "DELETE FROM coding_codes WHERE idea_id = ? AND coder_id = ? AND frame_id = ? "
-                "AND code_id = ?",
-                [(idea, coder, f, c) for f, c in sorted(was - now_)],
-            )
-            conn.executemany(
-                "INSERT INTO coding_codes(idea_id, coder_id, frame_id, code_id) VALUES (?,?,?,?)",
-                [(idea, coder, f, c) for f, c in sorted(now_ - was)],
-            )
+            apply_change(conn, idea, coder, coding, after, now())
         log.refer(None)
         for (frame, code_from), code_to in mapping.items():
             if code_to is None:

@@ -8,7 +8,11 @@ A folder ``<models>/<model_id>/`` holds:
     settings (TF-IDF vocabulary), the training-data hash and label policy, library versions.
 ``head.npz``
     the fitted arrays (coefficients, calibration, thresholds, IDF weights); read with
-    ``allow_pickle=False``.
+    ``allow_pickle=False``. Models trained since out-of-fold decisions are kept also hold, per
+    frame, ``_oof.<frame>.ideas`` (the idea ids of the training items that have an out-of-fold
+    prediction) and ``_oof.<frame>.decisions`` (0/1, items x codes in the frame's order): what
+    the model suggested for each training item in the cross-validation fold that left it out.
+    A folder without them loads as before; its :attr:`SuggestionModel.oof` is empty.
 ``README.md``
     the model card: per code the training examples and cross-validated precision, recall and
     F1, library versions and the date.
@@ -40,6 +44,7 @@ FORMAT = 1
 CONFIG = "config.json"
 HEAD = "head.npz"
 CARD = "README.md"
+OOF_PREFIX = "_oof."  # frame ids start with a letter or digit: no clash with a head's arrays
 LIBRARIES = ("coder", "scikit-learn", "scipy", "sentence-transformers", "torch")
 
 
@@ -62,8 +67,36 @@ def library_versions() -> dict[str, str]:
 
 
 @dataclass
+class OutOfFold:
+    """One frame's out-of-fold decisions on its training items.
+
+    Parameters
+    ----------
+    ideas : list of str, length n_items
+        Idea ids of the training items that have an out-of-fold prediction.
+    decisions : ndarray of shape (n_items, n_codes)
+        0/1: the codes the model suggested for each item when that item was held out of its
+        training (codes in the frame's order).
+    """
+
+    ideas: list[str]
+    decisions: npt.NDArray[np.int8]
+
+    def __post_init__(self) -> None:
+        if self.decisions.ndim != 2 or self.decisions.shape[0] != len(self.ideas):
+            raise ModelFolderError(
+                f"out-of-fold decisions of shape {self.decisions.shape} for {len(self.ideas)} "
+                "ideas; expected one row per idea. Retrain with `coder train`"
+            )
+
+
+@dataclass
 class SuggestionModel:
-    """Feature settings and one :class:`CodeClassifier` per frame, with their provenance."""
+    """Feature settings and one :class:`CodeClassifier` per frame, with their provenance.
+
+    ``oof`` holds, per frame, the out-of-fold decisions on the training items (empty for a
+    model saved before they were kept).
+    """
 
     codebook_id: str
     codebook_hash: str
@@ -75,6 +108,7 @@ class SuggestionModel:
     created_at: str = ""
     versions: dict[str, str] = field(default_factory=library_versions)
     model_id: str = ""
+    oof: dict[str, OutOfFold] = field(default_factory=dict)
 
     def check_codebook(self, codebook: Codebook) -> None:
         """Refuse a codebook other than the one the model was trained on."""
@@ -104,6 +138,9 @@ class SuggestionModel:
             head_config, head_arrays = head.to_parts()
             heads[frame_id] = head_config
             arrays.update({f"{frame_id}.{k}": v for k, v in head_arrays.items()})
+        for frame_id, oof in self.oof.items():
+            arrays[f"{OOF_PREFIX}{frame_id}.ideas"] = np.asarray(oof.ideas, dtype=np.str_)
+            arrays[f"{OOF_PREFIX}{frame_id}.decisions"] = np.asarray(oof.decisions, dtype=np.int8)
         config = {
             "format": FORMAT,
             "codebook": {"id": self.codebook_id, "hash": self.codebook_hash},
@@ -172,6 +209,8 @@ def load_model(folder: str | Path, codebook: Codebook | None = None) -> Suggesti
         )
     with np.load(folder / HEAD, allow_pickle=False) as npz:
         arrays = {k: npz[k] for k in npz.files}
+    oof = _read_oof(folder, arrays, set(config["heads"]))
+    arrays = {k: v for k, v in arrays.items() if not k.startswith(OOF_PREFIX)}
     features = TextFeatures.from_parts(
         config["features"],
         {k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith("features.")},
@@ -194,6 +233,7 @@ def load_model(folder: str | Path, codebook: Codebook | None = None) -> Suggesti
         created_at=config["created_at"],
         versions=config["versions"],
         model_id=config["model_id"],
+        oof=oof,
     )
     if model.compute_id() != model.model_id:
         raise ModelFolderError(
@@ -203,6 +243,28 @@ def load_model(folder: str | Path, codebook: Codebook | None = None) -> Suggesti
     if codebook is not None:
         model.check_codebook(codebook)
     return model
+
+
+def _read_oof(
+    folder: Path, arrays: dict[str, npt.NDArray[Any]], frames: set[str]
+) -> dict[str, OutOfFold]:
+    """The ``_oof.<frame>.ideas`` / ``_oof.<frame>.decisions`` pairs of a head file, if any."""
+    found: dict[str, dict[str, npt.NDArray[Any]]] = {}
+    for key, value in arrays.items():
+        if key.startswith(OOF_PREFIX):
+            frame_id, _, part = key[len(OOF_PREFIX) :].rpartition(".")
+            found.setdefault(frame_id, {})[part] = value
+    out = {}
+    for frame_id, parts in found.items():
+        if frame_id not in frames or set(parts) != {"ideas", "decisions"}:
+            raise ModelFolderError(
+                f"{folder / HEAD}: out-of-fold data for frame {frame_id!r} is incomplete or "
+                "names no frame of the model (edited or damaged); retrain with `coder train`"
+            )
+        out[frame_id] = OutOfFold(
+            [str(i) for i in parts["ideas"]], np.asarray(parts["decisions"], dtype=np.int8)
+        )
+    return out
 
 
 def _fmt(x: float) -> str:
@@ -248,5 +310,11 @@ def model_card(model: SuggestionModel) -> str:
         if trained:
             macro = float(np.mean(head.cv_scores_[trained, 2]))
             lines += ["", f"Macro-F1 over trained codes (cross-validated): {macro:.3f}"]
+        if frame_id in model.oof:
+            lines += [
+                "",
+                f"Out-of-fold decisions kept for {len(model.oof[frame_id].ideas)} training "
+                "items (for agreement with each coder on items the model did not learn from).",
+            ]
         lines.append("")
     return "\n".join(lines)

@@ -30,9 +30,10 @@ import numpy.typing as npt
 
 from coder.classifier import TRAINED, CodeClassifier, TextFeatures, ZeroShotClassifier
 from coder.codebook import Codebook, Frame
+from coder.codings import Coding, write_codings
 from coder.embeddings import CACHE_NAME, Embedder, text_hash
 from coder.errors import CoderError, NotFoundError
-from coder.models import SuggestionModel, load_model
+from coder.models import OutOfFold, SuggestionModel, load_model
 from coder.store import Project, now
 
 MODELS_DIR = "models"
@@ -188,7 +189,12 @@ def fit_model(
     training: dict[str, Any],
     params: dict[str, Any] | None = None,
 ) -> SuggestionModel:
-    """Fit features and one head per frame that has training items."""
+    """Fit features and one head per frame that has training items.
+
+    The model keeps, per frame, each head's out-of-fold decisions with the ids of the ideas
+    they are for (``SuggestionModel.oof``), so its agreement with a coder can be measured on
+    items it did not learn from.
+    """
     used = sorted({i for s in sets for i in s.rows})
     if not used:
         raise SuggestError(
@@ -200,6 +206,7 @@ def fit_model(
     )
     heads: dict[str, CodeClassifier] = {}
     frames: dict[str, dict[str, Any]] = {}
+    oof: dict[str, OutOfFold] = {}
     for s in sets:
         if len(s.rows) < 2:
             continue
@@ -210,6 +217,11 @@ def fit_model(
         )
         head = CodeClassifier(exclusive=s.frame.exclusive, **(params or {}))
         heads[s.frame.id] = head.fit(X, s.Y)
+        held_out = np.flatnonzero(head.oof_valid_)
+        oof[s.frame.id] = OutOfFold(
+            [ideas.ids[s.rows[r]] for r in held_out],
+            head.oof_decisions_[held_out].astype(np.int8),
+        )
         frames[s.frame.id] = {
             "codes": [c.id for c in s.frame.codes],
             "questions": list(s.frame.questions),
@@ -226,6 +238,7 @@ def fit_model(
         frames=frames,
         training=training,
         created_at=now(),
+        oof=oof,
     )
 
 
@@ -367,6 +380,7 @@ def suggest(
     *,
     all_ideas_too: bool = False,
     scheduler: str | None = None,
+    route_share: float | None = None,
     echo: Echo = _quiet,
 ) -> SuggestReport:
     """Write the model's suggestions for the ideas no human coded (or all, with
@@ -405,11 +419,15 @@ def suggest(
             embedder.encode(target.texts) if target.ids else np.zeros((0, 1), dtype=np.float32)
         )
         preds = predict(model, target, vectors)
-    return write_suggestions(project, model, target, preds)
+    return write_suggestions(project, model, target, preds, route_share)
 
 
 def write_suggestions(
-    project: Project, model: SuggestionModel, ideas: Ideas, preds: Sequence[FramePrediction]
+    project: Project,
+    model: SuggestionModel,
+    ideas: Ideas,
+    preds: Sequence[FramePrediction],
+    route_share: float | None = None,
 ) -> SuggestReport:
     """Store predictions (one transaction); the model's coder gets the suggested codes."""
     report = SuggestReport(model.model_id)
@@ -453,6 +471,12 @@ def write_suggestions(
         ]
     abstain_below = {h.abstain_below for h in model.heads.values()}
     limit = min(abstain_below) if abstain_below else 0.5
+    routed = {i for i, c in confidence.items() if c < limit}
+    if route_share is not None:
+        if not 0 <= route_share <= 1:
+            raise SuggestError(f"--route-share is {route_share}; give a share from 0 to 1")
+        budget = int(route_share * len(confidence))
+        routed = set(sorted(routed, key=lambda i: (confidence[i], ideas.ids[i]))[:budget])
     with project.transaction() as conn:
         conn.execute(
             "INSERT OR IGNORE INTO coders(coder_id, kind, created_at) VALUES (?, 'model', ?)",
@@ -465,25 +489,31 @@ def write_suggestions(
         conn.executemany(
             "INSERT INTO suggestion_items VALUES (?, ?, ?, ?, ?)",
             [
-                (ideas.ids[i], model.model_id, c, int(c < limit), stamp)
+                (ideas.ids[i], model.model_id, c, int(i in routed), stamp)
                 for i, c in confidence.items()
             ],
         )
-        conn.executemany(
-            "DELETE FROM codings WHERE idea_id = ? AND coder_id = ?",
-            [(ideas.ids[i], coder) for i in confidence],
-        )
-        conn.executemany(
-            "INSERT INTO codings(idea_id, coder_id, not_relevant_reason, updated_at)"
-            " VALUES (?, ?, NULL, ?)",
-            [(ideas.ids[i], coder, stamp) for i in confidence],
-        )
-        conn.executemany(
-            "INSERT INTO coding_codes(idea_id, coder_id, frame_id, code_id) VALUES (?,?,?,?)",
-            [(ideas.ids[i], coder, f, c) for i, fc in codes.items() for f, c in fc],
+        suggested: dict[tuple[str, str], Coding | None] = {}
+        for i in confidence:
+            coding = Coding()
+            for f, c in codes.get(i, []):
+                coding.codes.setdefault(f, set()).add(c)
+            suggested[(ideas.ids[i], coder)] = coding
+        write_codings(
+            conn,
+            suggested,
+            "model",
+            action="suggest",
+            actor=f"model {model.model_id}",
+            reason="model suggestions",
+            refs={
+                (ideas.ids[i], coder): f"model {model.model_id}, confidence {c:.3f}"
+                + (" (routed to a human)" if i in routed else "")
+                for i, c in confidence.items()
+            },
         )
     report.ideas = len(confidence)
-    report.abstained = sum(c < limit for c in confidence.values())
+    report.abstained = len(routed)
     report.suggested_codes = sum(len(v) for v in codes.values())
     return report
 

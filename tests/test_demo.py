@@ -115,8 +115,8 @@ def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
                  "final_crosstabs.csv", "report.html", "report.xlsx"):  # fmt: skip
         assert (out / name).stat().st_size > 0
         assert name in result.output
-    for line in ("Agreement of the two coders", "Trained model", "Simulated review",
-                 "Adjudicated", "Final crosstabs against the gold ones"):  # fmt: skip
+    for line in ("Agreement of the two coders", "Round 2 (active learning)", "Review by",
+                 "Adjudicated", "Coverage:", "Final crosstabs against the gold ones"):  # fmt: skip
         assert line in result.output
     return out
 

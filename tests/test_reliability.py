@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from coder import agreement as ag
 from coder.cli import main
+from coder.example import example_file
 from coder.reliability import (
     consensus,
     disagreements,
@@ -127,6 +128,9 @@ def test_cli_long_table_in_every_format(long_file: Path, tmp_path: Path) -> None
 def test_cli_on_the_example_project(tmp_path: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(main, ["demo", "--out", str(tmp_path), "--tables-only"]).exit_code == 0
+    sample = str(example_file("coder_codings.csv"))
+    imported = runner.invoke(main, ["codings", "import", str(tmp_path / "project"), sample])
+    assert imported.exit_code == 0, imported.output
     result = runner.invoke(main, ["agreement", str(tmp_path / "project"), "--format", "json",
                                   "--n-boot", "100"])  # fmt: skip
     assert result.exit_code == 0, result.output

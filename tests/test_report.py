@@ -53,9 +53,14 @@ def test_html_is_self_contained_and_escaped(hostile_project: Path) -> None:
     assert 'http-equiv="Content-Security-Policy"' in page
     # Quotes are redacted: the phone number and the name do not reach the page.
     assert "7700 900123" not in page and "Priya Raman" not in page
-    for heading in ("Balance of contributions", "I. New vision", "IV. Great examples",
-                    "Reliability", "Participant profile"):  # fmt: skip
+    for heading in ("At a glance", "Contents", "Net votes by code", "Balance of contributions",
+                    "I. New vision", "IV. Great examples", "Participant profile"):  # fmt: skip
         assert heading in page
+    # reliability when there are two human coders, else the summary says why there is none
+    assert ("<h2 id=reliability>" in page) != ("Agreement needs two human coders" in page)
+    # the summary opens the page, before the contents
+    assert page.index("At a glance") < page.index('aria-label="Contents"') < page.index("<svg")
+    assert "<svg" in page and '<title id="chart-title">' in page
 
 
 def test_xlsx_neutralises_formulas(hostile_project: Path) -> None:
@@ -91,6 +96,14 @@ def test_report_renders_in_a_real_browser(hostile_project: Path) -> None:
         assert page.locator("table").count() >= 20
         assert page.locator("script").count() == 0
         assert page.evaluate("typeof window.pwned") == "undefined"
+        # every contents link leads to a section; the chart draws one visible bar per code
+        links = page.locator("nav a").evaluate_all("els => els.map(e => e.hash.slice(1))")
+        assert links and all(page.locator(f"h2#{k}").count() == 1 for k in links)
+        assert len(links) == page.locator("h2[id]").count() - 1  # all but "Contents"
+        bars = page.locator("svg rect.bar")
+        assert bars.count() > 10
+        box = page.locator("svg").first.bounding_box()
+        assert box is not None and box["width"] > 300
         quotes = page.locator("blockquote").all_inner_texts()
         assert any("<script>" in q for q in quotes)  # shown as text
         browser.close()

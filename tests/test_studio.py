@@ -19,15 +19,15 @@ import pytest
 from click.testing import CliRunner
 
 from coder.audit import history
-from coder.codings import Coding, codings_of
+from coder.codings import Coding, codings_of, read_codings
 from coder.contributions import ingest, move_ideas, read_moves
 from coder.errors import InputError
-from coder.example import example_file
+from coder.example import REVIEWER, example_file
 from coder.labelstudio import config as cfg
 from coder.labelstudio import push as push_module
 from coder.labelstudio import server
 from coder.labelstudio.client import Studio
-from coder.labelstudio.demo import run_studio_demo
+from coder.labelstudio.demo import StudioPeople
 from coder.labelstudio.errors import TransientError
 from coder.labelstudio.pull import pull
 from coder.labelstudio.push import push_round, sample_round
@@ -399,24 +399,48 @@ def test_review_round_trip(live: StudioSettings, project: Project) -> None:
     )
 
 
-def test_demo_round_trip_matches_the_example_codings(
+def test_demo_people_code_and_review_through_label_studio(
     live: StudioSettings, project: Project
 ) -> None:
     # The store starts with no codings: everything compared comes back from Label Studio.
     assert project.conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0] == 0
     studio = _studio(live, project)
+    expected = read_codings(project, example_file("coder_codings.csv"))
+    reviewer = read_codings(project, example_file("reviewer_answers.csv"))
+    answers = {**expected, **reviewer}
     lines: list[str] = []
-    result = run_studio_demo(project, echo=lines.append, studio=studio)
-    assert result.matches, result.differences[:5]
-    assert result.expected == 240 and result.posted == 240 and result.pull.codings == 240
-    excluded = project.conn.execute(
-        "SELECT COUNT(*) FROM codings WHERE not_relevant_reason IS NOT NULL"
-    ).fetchone()[0]
-    assert excluded > 0
-    assert {frame for frame, *_ in result.agreement} == {"vision", "literacy", "readiness"}
-    assert any("matches coder_codings.csv exactly" in line for line in lines)
-    again = run_studio_demo(project, echo=lines.append, studio=studio)
-    assert again.matches and again.posted == 0 and again.pull.changed == 0
+    people = StudioPeople(studio, lambda who, item: answers[(item, who)], REVIEWER, lines.append)
+    coders = sorted({c for _, c in expected})
+    assignment = explicit_assignment(
+        {c: sorted(i for i, who in expected if who == c) for c in coders}
+    )
+    assert people.code(project, "demo", assignment) == 240
+    for coder in coders:
+        mine = {i: k for (i, c), k in expected.items() if c == coder}
+        assert codings_of(project, coder) == {
+            i: Coding({f: v for f, v in k.codes.items() if v}, k.not_relevant_reason)
+            for i, k in mine.items()
+        }
+    assert people.code(project, "demo", assignment) == 240  # a re-run posts nothing new
+    assert any("0 annotations posted" in line for line in lines)
+    items = ["idea-001", "idea-004", "idea-009"]
+    suggestions = {
+        "idea-001": {"literacy": {"learning": 0.9}, "readiness": {"skills": 0.8}},
+        "idea-004": {"literacy": {"collaboration": 0.7}, "readiness": {"tech": 0.6}},
+        "idea-009": {"vision": {"integration": 0.9}},
+    }
+    decisions = people.review(project, "review-demo", suggestions, "m-demo", 0.5)
+    assert {d.item for d in decisions} == set(items)
+    for d in decisions:
+        mine = reviewer[(d.item, REVIEWER)]
+        want = set() if mine.not_relevant_reason else mine.codes.get(d.frame, set())
+        assert set(d.decided) == want and d.annotation_id is not None
+    assert (
+        project.conn.execute(
+            "SELECT COUNT(*) FROM studio_reviews WHERE ls_annotation_id IS NULL"
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def test_cli_push_pull_status_never_print_secrets(

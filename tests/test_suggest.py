@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from coder.cli import main
 from coder.codebook import load_codebook
-from coder.codings import Coding, coders, codings_of, store_codings
+from coder.codings import Coding, coders, codings_of, store_codings, write_codings
 from coder.contributions import ingest
 from coder.embeddings import Embedder, Matrix, ModelRef
 from coder.example import example_file
@@ -282,8 +282,10 @@ def test_a_human_coder_named_like_the_model_is_refused(proj: Project) -> None:
 
 def test_nothing_to_learn_from(tmp_path: Path) -> None:
     with make_project(tmp_path, coded=0) as p:
-        p.conn.execute("DELETE FROM coding_codes")
-        p.conn.execute("DELETE FROM codings")
+        keys = [tuple(r) for r in p.conn.execute("SELECT idea_id, coder_id FROM codings")]
+        with p.transaction() as conn:
+            write_codings(conn, dict.fromkeys(keys), "human", action="import")
+        assert p.conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0] == 0
         with pytest.raises(SuggestError, match="codings import"):
             train(p, FakeEmbedder())
         with pytest.raises(SuggestError, match="coder train"):

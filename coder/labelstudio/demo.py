@@ -1,169 +1,136 @@
-"""The example's round trip through a real Label Studio.
+"""Simulated people working in a real Label Studio, for the demo and the tests.
 
-On a project the normal demo built (example ingested, the two example coders' codings in
-``coder/data/example/coder_codings.csv``), :func:`run_studio_demo` starts Label Studio, makes
-accounts for alex@example.org and sam@example.org, pushes each coder's items to their own
-projects, posts each coder's codings through the API *as that coder*, pulls everything back
-and checks that the store holds exactly the example codings (codes, and exclusions with their
-reasons), then reports agreement on the items both coded.
+:class:`StudioPeople` does a coding round as a team would: the round is pushed (one project per
+coder), each coder's answers are posted through the API *as that coder*, and the round is
+pulled back into the store; a review round likewise pushes the model's suggestions, posts the
+reviewer's decisions as the reviewer and pulls them with ``review-pull``. So every stored code
+and every stored review has a Label Studio annotation behind it. The answers come from a
+function given by the caller (the example's answer files), never from a reference coding.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from coder.codings import Coding, codings_of, read_codings
-from coder.example import example_file
+from coder.codings import Coding
 from coder.labelstudio import config as cfg
 from coder.labelstudio import server
 from coder.labelstudio.client import Studio
-from coder.labelstudio.pull import PullReport, pull
-from coder.labelstudio.push import PushReport, push_round
+from coder.labelstudio.pull import pull
+from coder.labelstudio.push import push_round
+from coder.labelstudio.review import Decision, Thresholds, pull_reviews, push_suggestions
 from coder.labelstudio.rounds import create_round, studio_projects, task_map
-from coder.labelstudio.sample import explicit_assignment
+from coder.labelstudio.sample import Assignment
 from coder.labelstudio.settings import load_settings
 from coder.store import Project
 
-DEMO_ROUND = "demo"
-CODINGS_FILE = "coder_codings.csv"
+Answer = Callable[[str, str], Coding]  # (person, item) -> their coding of the item
 
 
 @dataclass
-class StudioDemoResult:
-    """What the studio demo did and whether the store matches the example codings."""
+class StudioPeople:
+    """Coders and a reviewer who answer from ``answer``, through a Label Studio server."""
 
-    url: str
-    push: PushReport
-    posted: int
-    pull: PullReport
-    expected: int
-    differences: list[str] = field(default_factory=list)
-    agreement: list[tuple[str, float | None, int, str]] = field(default_factory=list)
+    studio: Studio
+    answer: Answer
+    reviewer: str
+    echo: Callable[[str], None] = print
+    workers: int = 4
 
-    @property
-    def matches(self) -> bool:
-        return not self.differences
+    def code(self, project: Project, round_id: str, assignment: Assignment) -> int:
+        """Push the round, post each coder's answers as that coder, pull; return codings."""
+        create_round(project, round_id, assignment, "coding", {"source": "simulated coders"})
+        pushed = push_round(project, self.studio, round_id)
+        posted = self._post(project, round_id)
+        report = pull(project, self.studio, round_id)
+        self.echo(
+            f"  Label Studio: {pushed.tasks} tasks pushed to {pushed.projects} projects, "
+            f"{posted} annotations posted as the coders, {report.codings} codings pulled"
+        )
+        return report.codings
+
+    def review(
+        self,
+        project: Project,
+        round_id: str,
+        suggestions: dict[str, dict[str, dict[str, float]]],
+        model_id: str,
+        threshold: Thresholds,
+    ) -> list[Decision]:
+        """Push the suggestions for review, post the reviewer's decisions, pull them."""
+        pushed = push_suggestions(
+            project, self.studio, suggestions, model_id, [self.reviewer], round_id, threshold
+        )
+        posted = self._post(project, round_id, reviewer=self.reviewer)
+        result = pull_reviews(project, self.studio, round_id)
+        self.echo(
+            f"  Label Studio: {pushed.tasks} review tasks pushed, {posted} reviews posted as "
+            f"{self.reviewer}, {len(result.decisions)} frame decisions pulled"
+        )
+        return result.decisions
+
+    def _post(self, project: Project, round_id: str, reviewer: str | None = None) -> int:
+        projects = studio_projects(project, round_id)
+        people = [reviewer] if reviewer else sorted({sp.coder_id for sp in projects})
+        accounts = self.studio.ensure_accounts(people)
+        views = cfg.views(project.codebook)
+        jobs: list[tuple[str, int, list[dict[str, Any]]]] = []
+        for sp in projects:
+            person = reviewer or sp.coder_id
+            done = self.studio.annotated_tasks(sp.ls_project_id)
+            view = views[sp.view]
+            for task_id, item in sorted(task_map(project, sp.ls_project_id).items()):
+                if task_id in done:
+                    continue  # a re-run: this task is done already
+                coding = self.answer(person, item)
+                codes = {} if coding.not_relevant_reason else coding.codes
+                result = cfg.choices_result(view, codes)
+                if coding.not_relevant_reason:
+                    result += cfg.exclusion_result(coding.not_relevant_reason)
+                jobs.append((accounts[person].token, task_id, result))
+
+        def post(job: tuple[str, int, list[dict[str, Any]]]) -> None:
+            token, task_id, result = job
+            self.studio.annotate(token, task_id, result, lead_time=30.0)
+
+        with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
+            list(pool.map(post, jobs))
+        return len(jobs)
 
 
-def run_studio_demo(
+@contextmanager
+def studio_people(
     project: Project,
+    answer: Answer,
     echo: Callable[[str], None] = print,
+    keep: bool = False,
+    reviewer: str = "rev@example.org",
     studio: Studio | None = None,
-    port: int | None = None,
-    workers: int = 4,
-) -> StudioDemoResult:
-    """Push the example sample, code it through the API as its two coders, pull it back.
-
-    Parameters
-    ----------
-    project
-        A project the normal demo built.
-    studio
-        A running server to use; by default the project's own is started (on ``port``, or
-        the first free port from 8080) and left running (``coder studio down`` stops it).
-    workers
-        Annotations posted in parallel.
-    """
-    expected = read_codings(project, example_file(CODINGS_FILE))
-    coders = sorted({c for _, c in expected})
+) -> Iterator[StudioPeople]:
+    """People working in the project's own Label Studio (started on the first free port from
+    8080 when it is not running), or in ``studio``. A server started here is stopped at the
+    end unless ``keep``; then the message says how to stop it."""
+    started = None
     if studio is None:
-        settings = load_settings(project.path, port=port)
+        settings = load_settings(project.path)
         if not server.status(settings).running:
-            if port is None:
-                settings = load_settings(project.path, port=server.free_port(settings.port))
+            settings = load_settings(project.path, port=server.free_port(settings.port))
             echo(f"Starting Label Studio at {settings.url} (the first start takes a minute)...")
-        server.start(settings, echo=echo)
+            server.start(settings, echo=echo)
+            started = settings
         studio = Studio(settings)
-    items = {c: sorted(i for i, who in expected if who == c) for c in coders}
-    create_round(project, DEMO_ROUND, explicit_assignment(items), "coding",
-                 {"source": f"coder/data/example/{CODINGS_FILE}"})  # fmt: skip
-    pushed = push_round(project, studio, DEMO_ROUND)
-    echo(
-        f"Pushed {pushed.tasks} tasks to {pushed.projects} Label Studio projects "
-        f"({', '.join(coders)}; {len(set.intersection(*map(set, items.values())))} coded by both)"
-    )
-    posted = _post_codings(project, studio, coders, expected, workers)
-    echo(f"Posted {posted} annotations through the API as the two coders")
-    report = pull(project, studio, DEMO_ROUND)
-    echo(f"Pulled {report.codings} codings ({report.changed} differed from the store)")
-    differences = compare(project, expected)
-    if report.codings != len(expected):
-        differences.append(f"pulled {report.codings} codings, expected {len(expected)}")
-    result = StudioDemoResult(studio.url, pushed, posted, report, len(expected), differences)
-    result.agreement = _agreement(project, coders)
-    if result.matches:
-        echo(f"The store matches {CODINGS_FILE} exactly ({len(expected)} codings)")
-    else:
-        echo(f"The store differs from {CODINGS_FILE} in {len(differences)} places")
-    for frame, alpha, n, note in result.agreement:
-        shown = "undefined" if alpha is None else f"{alpha:.3f}"
-        echo(f"  agreement on {frame}: Krippendorff's alpha (MASI) {shown} over {n} items"
-             + (f" ({note})" if note else ""))  # fmt: skip
-    return result
-
-
-def _post_codings(
-    project: Project,
-    studio: Studio,
-    coders: list[str],
-    expected: dict[tuple[str, str], Coding],
-    workers: int,
-) -> int:
-    accounts = studio.ensure_accounts(coders)
-    views = cfg.views(project.codebook)
-    jobs: list[tuple[str, int, list[dict[str, Any]]]] = []
-    for sp in studio_projects(project, DEMO_ROUND):
-        done = studio.annotated_tasks(sp.ls_project_id)
-        token = accounts[sp.coder_id].token
-        view = views[sp.view]
-        for task_id, item in sorted(task_map(project, sp.ls_project_id).items()):
-            if task_id in done:
-                continue  # a re-run: this task is coded already
-            coding = expected[(item, sp.coder_id)]
-            result = cfg.choices_result(view, coding.codes)
-            if coding.not_relevant_reason:
-                result += cfg.exclusion_result(coding.not_relevant_reason)
-            jobs.append((token, task_id, result))
-
-    def post(job: tuple[str, int, list[dict[str, Any]]]) -> None:
-        token, task_id, result = job
-        studio.annotate(token, task_id, result, lead_time=30.0)
-
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        list(pool.map(post, jobs))
-    return len(jobs)
-
-
-def compare(project: Project, expected: dict[tuple[str, str], Coding]) -> list[str]:
-    """Where the store's codings of the example coders differ from ``expected``."""
-    out = []
-    for coder in sorted({c for _, c in expected}):
-        stored = codings_of(project, coder)
-        mine = {i: k for (i, c), k in expected.items() if c == coder}
-        for item in sorted(set(stored) | set(mine)):
-            a, b = stored.get(item), mine.get(item)
-            if _norm(a) != _norm(b):
-                out.append(f"{item} {coder}: store {_norm(a)} != example {_norm(b)}")
-    return out
-
-
-def _norm(c: Coding | None) -> tuple[Any, ...] | None:
-    if c is None:
-        return None
-    return (c.not_relevant_reason,
-            tuple(sorted((f, x) for f, codes in c.codes.items() for x in codes)))  # fmt: skip
-
-
-def _agreement(project: Project, coders: list[str]) -> list[tuple[str, float | None, int, str]]:
-    from coder import reliability
-
-    cs = reliability.from_project(project, coders)
-    rows = reliability.frame_rows(cs, coders, n_boot=200)
-    return [
-        (str(r["frame"]), r["value"], int(r["items"]), str(r["note"] or ""))
-        for r in rows
-        if r["statistic"] == "alpha_masi"
-    ]
+    try:
+        yield StudioPeople(studio, answer, reviewer, echo)
+    finally:
+        if started is not None and not keep:
+            server.stop(started)
+            echo(f"Stopped the Label Studio server the demo started ({started.url})")
+        elif started is not None:
+            echo(
+                f"Label Studio is still running at {started.url}; stop it with "
+                f"`coder studio down {project.path}`"
+            )
