@@ -441,21 +441,11 @@ def status(project_dir: Path, fmt: str) -> None:
     """Where the project stands in the coding loop, and the next step to take."""
     import json
 
-    import numpy as np
-
     from coder.loop import status as run
-    from coder.reconcile import latest_model
     from coder.store import open_project
 
     with open_project(project_dir) as project:
-        cv: dict[str, float] = {}
-        model_id = latest_model(project)
-        if model_id is not None:
-            from coder.suggest import latest_model as load
-
-            model = load(project, model_id)
-            cv = {f: float(np.nanmean(h.cv_scores_[:, 2])) for f, h in model.heads.items()}
-        st = run(project, cv)
+        st = run(project)
     rows = st.rows()
     if fmt == "json":
         click.echo(json.dumps(dict(rows), indent=2))

@@ -272,7 +272,7 @@ def run_pipeline(
     trained = train(project, embedder)
     model = trained.model
     done = suggest(project, model, embedder, route_share=ROUTE_SHARE)
-    cv = {f: float(np.nanmean(h.cv_scores_[:, 2])) for f, h in model.heads.items()}
+    cv = model.cv_macro_f1()
     echo(
         f"Retrained: model {model.model_id} (cross-validated macro-F1 "
         + ", ".join(f"{f} {v:.2f}" for f, v in cv.items())
@@ -284,7 +284,10 @@ def run_pipeline(
         people.code(project, "routed", spread(routed, CODERS))
         echo(f"The coders coded the {len(routed)} routed ideas")
     review = to_review(project, model.model_id)
-    threshold = thresholds(project, model.model_id)
+    threshold = {
+        f: {c: t for c, t in cuts.items() if t is not None}
+        for f, cuts in model.thresholds().items()
+    }
     decisions = people.review(project, "review-1", review, model.model_id, threshold)
     counts = {k: sum(d.decision == k for d in decisions) for k in ("accept", "edit", "reject")}
     echo(
@@ -319,18 +322,6 @@ def run_pipeline(
     return paths
 
 
-def thresholds(project: Project, model_id: str) -> dict[str, dict[str, float]]:
-    """The model's per-code decision thresholds: frame -> code -> threshold."""
-    out: dict[str, dict[str, float]] = {}
-    for frame, code, cut in project.conn.execute(
-        "SELECT DISTINCT frame_id, code_id, threshold FROM suggestions WHERE model_id = ? "
-        "AND threshold IS NOT NULL",
-        (model_id,),
-    ):
-        out.setdefault(frame, {})[code] = float(cut)
-    return out
-
-
 # --------------------------------------------------------------------------------------------
 # Scoring against the gold coding (after every decision is made)
 
@@ -345,6 +336,10 @@ def score_against(
 ) -> dict[str, dict[str, float]]:
     """Per frame, over ``ideas`` that apply to it: ideas, micro-F1 and Cohen's kappa (pooled
     over the frame's codes) of ``got`` against ``gold``; exclusions count as no code."""
+    from coder.agreement import cohen_kappa
+    from coder.errors import UndefinedStatistic
+    from coder.suggest import f1_scores
+
     question = dict(
         project.conn.execute("SELECT idea_id, COALESCE(analysis_question, question) FROM ideas")
     )
@@ -361,15 +356,12 @@ def score_against(
             y += _indicators(gold.get(idea), codes, frame.id)
             p += _indicators(got.get(idea), codes, frame.id)
         if n:
-            a, b = np.array(y), np.array(p)
-            tp = float((a & b).sum())
-            observed = float((a == b).mean())
-            chance = float(a.mean() * b.mean() + (1 - a.mean()) * (1 - b.mean()))
-            out[frame.id] = {
-                "ideas": float(n),
-                "micro_f1": 2 * tp / max(float(a.sum() + b.sum()), 1.0),
-                "kappa": (observed - chance) / (1 - chance) if chance < 1 else float("nan"),
-            }
+            try:
+                kappa = cohen_kappa(y, p)
+            except UndefinedStatistic:
+                kappa = float("nan")
+            micro = f1_scores(np.array([y]), np.array([p]))["micro_f1"]
+            out[frame.id] = {"ideas": float(n), "micro_f1": micro, "kappa": kappa}
     return out
 
 

@@ -11,7 +11,7 @@ every change they make to a code is audited.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -250,7 +250,7 @@ class Status:
         return out
 
 
-def status(project: Project, cv_macro_f1: Mapping[str, float] | None = None) -> Status:
+def status(project: Project) -> Status:
     """Read where the project stands and what to do next."""
     from coder.reconcile import latest_model
 
@@ -279,8 +279,10 @@ def status(project: Project, cv_macro_f1: Mapping[str, float] | None = None) -> 
             if r["statistic"] == "alpha_masi"
         }
     st.model_id = latest_model(project)
-    st.cv_macro_f1 = dict(cv_macro_f1 or {})
     if st.model_id:
+        from coder.suggest import latest_model as load_model
+
+        st.cv_macro_f1 = load_model(project, st.model_id).cv_macro_f1()
         items = project.conn.execute(
             "SELECT idea_id, abstained FROM suggestion_items WHERE model_id = ?", (st.model_id,)
         ).fetchall()

@@ -130,6 +130,10 @@ class SuggestionModel:
             }
         return out
 
+    def cv_macro_f1(self) -> dict[str, float]:
+        """Cross-validated macro-F1 per frame (mean over its trained codes)."""
+        return {f: float(np.nanmean(h.cv_scores_[:, 2])) for f, h in self.heads.items()}
+
     def _parts(self) -> tuple[dict[str, Any], dict[str, npt.NDArray[Any]]]:
         feat_config, feat_arrays = self.features.to_parts()
         arrays: dict[str, npt.NDArray[Any]] = {f"features.{k}": v for k, v in feat_arrays.items()}

@@ -13,6 +13,7 @@ from coder.codings import Coding, read_codings
 from coder.contributions import ingest, move_ideas, read_moves
 from coder.example import example_file
 from coder.store import Project, init_project
+from tests.test_example import _kappa
 
 CODERS = ("alex@example.org", "sam@example.org")
 REVIEWER = "rev@example.org"
@@ -44,15 +45,6 @@ def codings(project: Project) -> dict[str, Codings]:
 def _rows(name: str) -> list[dict[str, str]]:
     with Path(example_file(name)).open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
-
-
-def _kappa(x: list[bool], y: list[bool]) -> float:
-    """Cohen's kappa for two binary ratings (Cohen 1960)."""
-    n = len(x)
-    p_o = sum(a == b for a, b in zip(x, y, strict=True)) / n
-    p_x, p_y = sum(x) / n, sum(y) / n
-    p_e = p_x * p_y + (1 - p_x) * (1 - p_y)
-    return (p_o - p_e) / (1 - p_e)
 
 
 def _pooled_kappa(
