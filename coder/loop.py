@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from coder.labelstudio.sample import Assignment, explicit_assignment, stratified_assignment
-from coder.store import Project
+from coder.data.store import Project
+from coder.studio.sample import Assignment, explicit_assignment, stratified_assignment
 
 HUMAN_KINDS = ("human",)
 
@@ -64,12 +64,12 @@ def next_round(project: Project, coders: Sequence[str], n: int, strategy: str) -
     least sure of (``uncertainty``), or the ideas it routed to a human (``routed``; all of
     them when ``n`` is 0). Ideas already in a coding round are left out."""
     from coder.errors import CoderError
-    from coder.labelstudio.rounds import assigned_items
-    from coder.reconcile import latest_model
+    from coder.reconcile.rules import latest_model
+    from coder.studio.rounds import assigned_items
 
     taken = assigned_items(project, "coding")
     if strategy == "uncertainty":
-        from coder.sampling import sample
+        from coder.suggest.sampling import sample
 
         picks = [p.idea_id for p in sample(project, n + len(taken), "uncertainty")]
         items = [i for i in picks if i not in taken][:n]
@@ -252,7 +252,7 @@ class Status:
 
 def status(project: Project) -> Status:
     """Read where the project stands and what to do next."""
-    from coder.reconcile import latest_model
+    from coder.reconcile.rules import latest_model
 
     codable = codable_ideas(project)
     coded = human_coded_ideas(project) & set(codable)
@@ -269,7 +269,7 @@ def status(project: Project) -> Status:
         ).fetchone()[0]
     )
     if st.double_coded:
-        from coder import reliability
+        from coder.agreement import report as reliability
 
         humans = sorted(st.by_coder)
         rows = reliability.frame_rows(reliability.from_project(project, humans), humans, n_boot=0)
@@ -280,7 +280,7 @@ def status(project: Project) -> Status:
         }
     st.model_id = latest_model(project)
     if st.model_id:
-        from coder.suggest import latest_model as load_model
+        from coder.suggest.core import latest_model as load_model
 
         st.cv_macro_f1 = load_model(project, st.model_id).cv_macro_f1()
         items = project.conn.execute(

@@ -29,18 +29,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from coder.contributions import ingest
-from coder.labelstudio import config as cfg
-from coder.labelstudio import server
-from coder.labelstudio.client import Studio
-from coder.labelstudio.pull import pull
-from coder.labelstudio.push import push_round
-from coder.labelstudio.review import push_suggestions
-from coder.labelstudio.rounds import create_round, studio_projects
-from coder.labelstudio.sample import explicit_assignment
-from coder.labelstudio.settings import StudioSettings
-from coder.redact import Redactor, redact_cached, score
-from coder.store import Project, init_project
+from coder.data.contributions import ingest
+from coder.data.redact import Redactor, redact_cached, score
+from coder.data.store import Project, init_project
+from coder.studio import config as cfg
+from coder.studio import server
+from coder.studio.client import Studio
+from coder.studio.pull import pull
+from coder.studio.push import push_round
+from coder.studio.review import push_suggestions
+from coder.studio.rounds import create_round, studio_projects
+from coder.studio.sample import explicit_assignment
+from coder.studio.settings import StudioSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 OPENINGS = [

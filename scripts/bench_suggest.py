@@ -13,7 +13,7 @@ In one run, on the same split and machine:
 - ``ours`` (and ``ours_int8``, the same with the embedding model quantised to int8):
   sentence embedding (packaged all-MiniLM-L6-v2, embedded from a cold cache) +
   TF-IDF + question one-hot, one calibrated logistic regression per theme with thresholds
-  chosen by 5-fold cross-validation (:mod:`coder.classifier`);
+  chosen by 5-fold cross-validation (:mod:`coder.suggest.classifier`);
 - ``baseline``: pxtextmining's TF-IDF + SVC pipeline rebuilt from its published v6 settings
   (The-Strategy-Unit/pxtextmining, ``current_best_model/v6_framework/svc.txt``, commit
   4feb571e): question one-hot + ``TfidfVectorizer(ngram_range=(1, 2), max_df=0.9, min_df=0)``
@@ -52,10 +52,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from coder.classifier import CodeClassifier, TextFeatures, ZeroShotClassifier  # noqa: E402
-from coder.embeddings import Embedder  # noqa: E402
-from coder.models import library_versions  # noqa: E402
-from coder.suggest import f1_scores  # noqa: E402
+from coder.suggest.classifier import CodeClassifier, TextFeatures, ZeroShotClassifier  # noqa: E402
+from coder.suggest.core import f1_scores  # noqa: E402
+from coder.suggest.embeddings import Embedder  # noqa: E402
+from coder.suggest.models import library_versions  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "datasets" / "nhs_fft_v6"
 LNP = "Labelling not possible"
@@ -308,9 +308,9 @@ def make_project(d: Data, folder: Path) -> Path:
 
     import yaml
 
-    from coder.codings import read_codings, store_codings
-    from coder.contributions import ingest
-    from coder.store import init_project
+    from coder.data.codings import read_codings, store_codings
+    from coder.data.contributions import ingest
+    from coder.data.store import init_project
 
     folder.mkdir(parents=True, exist_ok=False)
     qids = {q: f"q{i + 1}" for i, q in enumerate(sorted(set(d.questions)))}

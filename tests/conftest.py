@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coder.store import Project, init_project
+from coder.data.store import Project, init_project
 
 
 def write_csv(path: Path, rows: list[dict[str, object]]) -> Path:

@@ -13,13 +13,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from coder.audit import changes, history
-from coder.cli import main
-from coder.codebook import default_codebook_path
-from coder.codings import Coding, store_codings
-from coder.contributions import ingest
-from coder.example import example_file
-from coder.store import AUDITED, Project, init_project, now, open_project
+from coder.cli.main import main
+from coder.data.audit import changes, history
+from coder.data.codebook import default_codebook_path
+from coder.data.codings import Coding, store_codings
+from coder.data.contributions import ingest
+from coder.data.store import AUDITED, Project, init_project, now, open_project
+from coder.demo.example import example_file
 from tests.conftest import write_csv
 
 

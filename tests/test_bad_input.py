@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from coder.cli import main
-from coder.contributions import ingest
+from coder.cli.main import main
+from coder.data.contributions import ingest
+from coder.data.store import init_project, open_project
 from coder.errors import InputError, Problem
-from coder.store import init_project, open_project
 from tests.tables import Row, snapshot, write_csv_file, write_table
 
 IDEAS = ["idea_id", "question", "text", "author_id"]

@@ -14,7 +14,7 @@ from sklearn.utils.estimator_checks import (
     check_set_params,
 )
 
-from coder.classifier import (
+from coder.suggest.classifier import (
     THRESHOLD_GRID,
     TOO_FEW,
     TRAINED,

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from coder.cli import main
-from coder.export import neutralise
+from coder.cli.main import main
+from coder.tables.render import neutralise
 from tests.conftest import write_csv
 
 
@@ -109,7 +109,7 @@ def test_exports_neutralise_formulas(small: Path, tmp_path: Path) -> None:
     assert "'=cmd|' /C calc'!A0" in cells
     assert not any(isinstance(c, str) and c.startswith("=") for c in cells)
     # The stored text itself is kept exactly as written.
-    from coder.store import open_project
+    from coder.data.store import open_project
 
     with open_project(small) as project:
         assert project.conn.execute("SELECT text FROM ideas").fetchone()[0] == "=1+1 more training"

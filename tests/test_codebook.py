@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from coder.codebook import default_codebook_path, load_codebook, parse_codebook
+from coder.data.codebook import default_codebook_path, load_codebook, parse_codebook
 from coder.errors import CodebookError
 
 

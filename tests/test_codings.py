@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from coder.codebook import default_codebook_path
-from coder.codings import codings_of, read_codings, store_codings
-from coder.contributions import ingest, move_ideas
+from coder.data.codebook import default_codebook_path
+from coder.data.codings import codings_of, read_codings, store_codings
+from coder.data.contributions import ingest, move_ideas
+from coder.data.store import Project, init_project
 from coder.errors import InputError, NotFoundError
-from coder.store import Project, init_project
 from tests.conftest import write_csv
 
 

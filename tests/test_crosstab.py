@@ -8,10 +8,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coder.codings import Coding, store_codings
-from coder.contributions import ingest, move_ideas
-from coder.crosstab import TOTAL, balance, contributors, crosstabs, crosstabs_from, profile
-from coder.store import Project, init_project
+from coder.data.codings import Coding, store_codings
+from coder.data.contributions import ingest, move_ideas
+from coder.data.store import Project, init_project
+from coder.tables.crosstab import TOTAL, balance, contributors, crosstabs, crosstabs_from, profile
 from tests.conftest import write_csv
 
 LIT = ["collaboration", "data_literacy", "innovation", "leadership_culture", "learning",

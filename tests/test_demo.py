@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from coder.cli import main
+from coder.cli.main import main
 
 LIT = [
     "Collaboration",
@@ -233,9 +233,9 @@ def test_codebook_migration_carries_codes_and_refuses_old_models(demo_out: Path)
     """Rename, merge and split codes on the demo project (run after the other checks)."""
     import yaml
 
-    from coder.codebook import default_codebook_path
-    from coder.models import CodebookMismatchError
-    from coder.store import open_project
+    from coder.data.codebook import default_codebook_path
+    from coder.data.store import open_project
+    from coder.suggest.models import CodebookMismatchError
 
     data = yaml.safe_load(default_codebook_path().read_text())
     lit = data["frames"][1]["codes"]
@@ -279,7 +279,7 @@ def test_codebook_migration_carries_codes_and_refuses_old_models(demo_out: Path)
         ).fetchone()[0]
         assert migrated == skills_before
         folder = next(p for p in (project_dir / "models").iterdir() if p.name.startswith("m-"))
-        from coder.models import load_model
+        from coder.suggest.models import load_model
 
         with pytest.raises(CodebookMismatchError, match="coder train"):
             load_model(folder, project.codebook)

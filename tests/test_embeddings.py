@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coder.embeddings import (
+from coder.suggest.embeddings import (
     DEFAULT_MODEL,
     Embedder,
     EmbeddingCache,

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from coder.codebook import load_codebook
-from coder.example import example_file
+from coder.data.codebook import load_codebook
+from coder.demo.example import example_file
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from coder.codings import Coding, read_codings
-from coder.contributions import ingest, move_ideas, read_moves
-from coder.example import example_file
-from coder.store import Project, init_project
+from coder.data.codings import Coding, read_codings
+from coder.data.contributions import ingest, move_ideas, read_moves
+from coder.data.store import Project, init_project
+from coder.demo.example import example_file
 from tests.test_example import _kappa
 
 CODERS = ("alex@example.org", "sam@example.org")

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import coder.contributions as contributions
-from coder.cli import main
-from coder.contributions import idea_question, ingest, move_ideas, read_moves
+import coder.data.contributions as contributions
+from coder.cli.main import main
+from coder.data.contributions import idea_question, ingest, move_ideas, read_moves
+from coder.data.store import init_project, open_project
 from coder.errors import InputError
-from coder.store import init_project, open_project
 from tests.tables import (
     Row,
     snapshot,

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from coder.example import CODERS, REVIEWER, example_file, run_demo
+from coder.data.store import open_project
+from coder.demo.example import CODERS, REVIEWER, example_file, run_demo
 from coder.loop import codable_ideas, final_sources
-from coder.store import open_project
 
 
 def _shuffled_gold(path: Path) -> Path:
@@ -141,7 +141,7 @@ def test_the_loop_runs_at_realistic_proportions(
 
 
 def _latest(project: Any) -> str:
-    from coder.reconcile import latest_model
+    from coder.reconcile.rules import latest_model
 
     model = latest_model(project)
     assert model is not None
@@ -155,7 +155,7 @@ def test_status_says_where_the_project_stands(
 
     from click.testing import CliRunner
 
-    from coder.cli import main
+    from coder.cli.main import main
 
     runner = CliRunner()
     real = runs[0]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from coder.cli import main
+from coder.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 

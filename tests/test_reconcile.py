@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from coder.codings import Coding
-from coder.reconcile import Suggestion, merge_item
+from coder.data.codings import Coding
+from coder.reconcile.rules import Suggestion, merge_item
 
 FRAMES = ["literacy", "readiness"]
 

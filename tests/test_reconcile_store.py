@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from coder.adjudicate import read_decisions, store_decisions, write_queue
-from coder.audit import history
-from coder.cli import main
-from coder.codings import Coding, codings_of, store_codings
-from coder.contributions import ingest
+from coder.cli.main import main
+from coder.data.audit import history
+from coder.data.codings import Coding, codings_of, store_codings
+from coder.data.contributions import ingest
+from coder.data.store import Project, init_project, now
 from coder.errors import InputError
-from coder.labelstudio.review import Decision, store_reviews
-from coder.provenance import cell_provenance, sensitivity
-from coder.reconcile import queue, reconcile
-from coder.store import Project, init_project, now
+from coder.reconcile.adjudicate import read_decisions, store_decisions, write_queue
+from coder.reconcile.rules import queue, reconcile
+from coder.studio.review import Decision, store_reviews
+from coder.tables.provenance import cell_provenance, sensitivity
 from tests.conftest import write_csv
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from coder.redact import PLACEHOLDERS, Redactor, redact_cached, score
-from coder.store import Project
+from coder.data.redact import PLACEHOLDERS, Redactor, redact_cached, score
+from coder.data.store import Project
 
 DATA = Path(__file__).parent / "data" / "redaction" / "contributions.jsonl"
 

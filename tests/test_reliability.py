@@ -11,15 +11,15 @@ import pytest
 from click.testing import CliRunner
 
 from coder import agreement as ag
-from coder.cli import main
-from coder.example import example_file
-from coder.reliability import (
+from coder.agreement.report import (
     consensus,
     disagreements,
     from_long_table,
     reliability_report,
     wide_tables,
 )
+from coder.cli.main import main
+from coder.demo.example import example_file
 from tests.conftest import write_csv
 
 # Three items, frame "topic" with codes a/b/c; coders x and y; the model m.

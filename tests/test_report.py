@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from coder.cli import main
-from coder.codings import Coding, store_codings
-from coder.contributions import ingest
-from coder.store import open_project
+from coder.cli.main import main
+from coder.data.codings import Coding, store_codings
+from coder.data.contributions import ingest
+from coder.data.store import open_project
 from tests.conftest import write_csv
 
 HOSTILE = [

@@ -21,15 +21,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from coder.adjudicate import store_decisions
 from coder.agreement import cohen_kappa, krippendorff_alpha_sets
-from coder.codings import Coding, codings_of, store_codings
-from coder.contributions import ingest
-from coder.models import HEAD, load_model
-from coder.reconcile import queue, reconcile
-from coder.report import build_report, number, statistic, write_report
-from coder.store import Project, now, open_project
-from coder.suggest import all_ideas, latest_model, predict, project_embedder, suggest, train
+from coder.data.codings import Coding, codings_of, store_codings
+from coder.data.contributions import ingest
+from coder.data.store import Project, now, open_project
+from coder.reconcile.adjudicate import store_decisions
+from coder.reconcile.rules import queue, reconcile
+from coder.suggest.core import all_ideas, latest_model, predict, project_embedder, suggest, train
+from coder.suggest.models import HEAD, load_model
+from coder.tables.report import build_report, number, statistic, write_report
 from tests.conftest import write_csv
 from tests.test_suggest import make_ideas, make_project
 
@@ -169,7 +169,7 @@ def _slips(project: Project) -> None:
 
 def _review(project: Project, model_id: str) -> None:
     """A reviewer accepts some confident suggestions, edits some, leaves the rest."""
-    from coder.labelstudio.review import Decision, store_reviews
+    from coder.studio.review import Decision, store_reviews
 
     stamp = now()
     with project.transaction() as conn:
@@ -511,7 +511,7 @@ def test_the_workbook_opens_with_the_summary(looped: Path, project: Project) -> 
 
 
 def test_the_model_id_covers_the_oof_data(looped: Path, tmp_path: Path) -> None:
-    from coder.models import ModelFolderError
+    from coder.suggest.models import ModelFolderError
 
     with open_project(looped) as project:
         source = looped / "models" / latest_model(project).model_id
@@ -532,8 +532,8 @@ def test_the_model_id_covers_the_oof_data(looped: Path, tmp_path: Path) -> None:
 def test_undefined_agreement_is_said_not_nan() -> None:
     from types import SimpleNamespace
 
-    from coder.models import OutOfFold
-    from coder.report import oof_agreement
+    from coder.suggest.models import OutOfFold
+    from coder.tables.report import oof_agreement
 
     oof = OutOfFold(["a", "b", "c"], np.zeros((3, 2), dtype=np.int8))
     model: Any = SimpleNamespace(oof={"f": oof}, frames={"f": {"codes": ["x", "y"]}})

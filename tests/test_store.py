@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from coder.data.store import DB_NAME, SCHEMA_VERSION, Project, init_project, open_project
 from coder.errors import CodebookError, ProjectError
-from coder.store import DB_NAME, SCHEMA_VERSION, Project, init_project, open_project
 
 
 def test_init_creates_folder_with_codebook_and_store(tmp_path: Path) -> None:

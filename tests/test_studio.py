@@ -18,24 +18,24 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from coder.audit import history
-from coder.codings import Coding, codings_of, read_codings
-from coder.contributions import ingest, move_ideas, read_moves
+from coder.data.audit import history
+from coder.data.codings import Coding, codings_of, read_codings
+from coder.data.contributions import ingest, move_ideas, read_moves
+from coder.data.store import Project, init_project
+from coder.demo.example import REVIEWER, example_file
+from coder.demo.studio import StudioPeople
 from coder.errors import InputError
-from coder.example import REVIEWER, example_file
-from coder.labelstudio import config as cfg
-from coder.labelstudio import push as push_module
-from coder.labelstudio import server
-from coder.labelstudio.client import Studio
-from coder.labelstudio.demo import StudioPeople
-from coder.labelstudio.errors import TransientError
-from coder.labelstudio.pull import pull
-from coder.labelstudio.push import push_round, sample_round
-from coder.labelstudio.review import pull_reviews, push_suggestions
-from coder.labelstudio.rounds import create_round, studio_projects, task_map
-from coder.labelstudio.sample import explicit_assignment
-from coder.labelstudio.settings import Account, StudioSettings, load_accounts
-from coder.store import Project, init_project
+from coder.studio import config as cfg
+from coder.studio import push as push_module
+from coder.studio import server
+from coder.studio.client import Studio
+from coder.studio.errors import TransientError
+from coder.studio.pull import pull
+from coder.studio.push import push_round, sample_round
+from coder.studio.review import pull_reviews, push_suggestions
+from coder.studio.rounds import create_round, studio_projects, task_map
+from coder.studio.sample import explicit_assignment
+from coder.studio.settings import Account, StudioSettings, load_accounts
 
 SETUP = "run `bash scripts/setup_studio.sh` (Label Studio in .venv-labelstudio, Debian chromium)"
 ALEX, SAM = "alex@example.org", "sam@example.org"
@@ -446,7 +446,7 @@ def test_demo_people_code_and_review_through_label_studio(
 def test_cli_push_pull_status_never_print_secrets(
     live: StudioSettings, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from coder.cli import main
+    from coder.cli.main import main
 
     monkeypatch.setenv("CODER_STUDIO_URL", live.url)
     monkeypatch.setenv("CODER_STUDIO_TOKEN", live.token)

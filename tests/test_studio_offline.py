@@ -13,14 +13,14 @@ from xml.etree import ElementTree
 import pytest
 from click.testing import CliRunner
 
-from coder.codebook import load_codebook, parse_codebook
+from coder.data.codebook import load_codebook, parse_codebook
 from coder.errors import CodebookError, CoderError
-from coder.labelstudio import config as cfg
-from coder.labelstudio import server
-from coder.labelstudio.errors import PortTakenError, StudioError
-from coder.labelstudio.review import decide, suggested
-from coder.labelstudio.sample import allocate, stratified_assignment
-from coder.labelstudio.settings import StudioSettings, load_settings, read_secret
+from coder.studio import config as cfg
+from coder.studio import server
+from coder.studio.errors import PortTakenError, StudioError
+from coder.studio.review import decide, suggested
+from coder.studio.sample import allocate, stratified_assignment
+from coder.studio.settings import StudioSettings, load_settings, read_secret
 
 TRICKY = {
     "id": "tricky",
@@ -220,7 +220,7 @@ def test_a_taken_port_is_refused_before_anything_starts(tmp_path: Path) -> None:
 
 
 def test_cli_studio_commands_have_help_and_config_writes_files(tmp_path: Path) -> None:
-    from coder.cli import main
+    from coder.cli.main import main
 
     runner = CliRunner()
     assert runner.invoke(main, ["init", str(tmp_path / "p")]).exit_code == 0

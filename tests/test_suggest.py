@@ -16,16 +16,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from coder.cli import main
-from coder.codebook import load_codebook
-from coder.codings import Coding, coders, codings_of, store_codings, write_codings
-from coder.contributions import ingest
-from coder.embeddings import Embedder, Matrix, ModelRef
-from coder.example import example_file
-from coder.models import CodebookMismatchError, ModelFolderError, load_model
-from coder.sampling import sample
-from coder.store import Project, init_project, open_project
-from coder.suggest import (
+from coder.cli.main import main
+from coder.data.codebook import load_codebook
+from coder.data.codings import Coding, coders, codings_of, store_codings, write_codings
+from coder.data.contributions import ingest
+from coder.data.store import Project, init_project, open_project
+from coder.demo.example import example_file
+from coder.suggest.core import (
     MODELS_DIR,
     SuggestError,
     all_ideas,
@@ -38,6 +35,9 @@ from coder.suggest import (
     training_sets,
     zero_shot,
 )
+from coder.suggest.embeddings import Embedder, Matrix, ModelRef
+from coder.suggest.models import CodebookMismatchError, ModelFolderError, load_model
+from coder.suggest.sampling import sample
 from tests.conftest import write_csv
 
 TOPICS = {

@@ -10,15 +10,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from coder.embeddings import Embedder
-from coder.scaleout import embed_on_cluster
-from coder.suggest import (
+from coder.suggest.core import (
     MODELS_DIR,
     all_ideas,
     predict,
     suggest,
     train,
 )
+from coder.suggest.embeddings import Embedder
+from coder.suggest.scaleout import embed_on_cluster
 from tests.test_suggest import make_project
 
 
