@@ -18,7 +18,8 @@ from coder.data.audit import changes, history
 from coder.data.codebook import default_codebook_path
 from coder.data.codings import Coding, store_codings
 from coder.data.contributions import ingest
-from coder.data.store import AUDITED, Project, init_project, now, open_project
+from coder.data.schema import AUDITED
+from coder.data.store import Project, init_project, now, open_project
 from coder.demo.example import example_file
 from tests.conftest import write_csv
 

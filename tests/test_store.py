@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from coder.data.store import DB_NAME, SCHEMA_VERSION, Project, init_project, open_project
+from coder.data.schema import SCHEMA_VERSION
+from coder.data.store import DB_NAME, Project, init_project, open_project
 from coder.errors import CodebookError, ProjectError
 
 

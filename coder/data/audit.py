@@ -1,7 +1,7 @@
 """The audit log: an append-only record of every change to any code, enforced by the store.
 
 A code lives in one of the audited tables (a coder's coding, an adjudicator's decision, a
-reviewer's decision on a suggestion; see :data:`coder.data.store.AUDITED`). SQLite triggers refuse
+reviewer's decision on a suggestion; see :data:`coder.data.schema.AUDITED`). SQLite triggers refuse
 any insert, update or delete on them unless the writer opened an audit context with
 :func:`changes`, and with one they append each changed row to ``audit_log``: who, when, the
 action (import, studio pull, suggest, review, adjudication, migrate, final), the reason and a
