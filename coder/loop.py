@@ -11,10 +11,12 @@ every change they make to a code is audited.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from coder.data.codings import coded_ideas, ideas_by_coder
 from coder.data.store import Project
 from coder.studio.sample import Assignment, explicit_assignment, stratified_assignment
 
@@ -33,23 +35,12 @@ def codable_ideas(project: Project) -> dict[str, str]:
     }
 
 
-def human_coded_ideas(project: Project) -> set[str]:
-    """Ideas at least one human coder coded."""
-    return {
-        str(r[0])
-        for r in project.conn.execute(
-            "SELECT DISTINCT k.idea_id FROM codings k JOIN coders c USING (coder_id) "
-            "WHERE c.kind = 'human'"
-        )
-    }
-
-
 def first_sample(
     project: Project, n: int, overlap: float, coders: Sequence[str], seed: int = 0
 ) -> Assignment:
     """A stratified sample of ``n`` codable ideas no human coded yet, a share ``overlap`` of
     them coded by every coder (for reliability), the rest split evenly."""
-    coded = human_coded_ideas(project)
+    coded = coded_ideas(project)
     pool = {i: q for i, q in codable_ideas(project).items() if i not in coded}
     return stratified_assignment(pool, n, overlap, coders, seed=seed)
 
@@ -88,7 +79,7 @@ def next_round(project: Project, coders: Sequence[str], n: int, strategy: str) -
 
 def routed_ideas(project: Project, model_id: str) -> list[str]:
     """Ideas the model abstained on (routed to a human) that no human has coded yet."""
-    coded = human_coded_ideas(project)
+    coded = coded_ideas(project)
     return [
         str(i)
         for (i,) in project.conn.execute(
@@ -103,7 +94,7 @@ def routed_ideas(project: Project, model_id: str) -> list[str]:
 def to_review(project: Project, model_id: str) -> dict[str, dict[str, dict[str, float]]]:
     """The model's suggestions a reviewer should see: ideas it coded with confidence (not
     routed) that no human coded, as idea -> frame -> code -> score (every scored code)."""
-    coded = human_coded_ideas(project)
+    coded = coded_ideas(project)
     decided = {
         str(i)
         for (i,) in project.conn.execute(
@@ -153,11 +144,9 @@ SOURCES = (
 def final_sources(project: Project, model_id: str | None) -> dict[str, str]:
     """Where each codable idea's final coding came from, in words (see :data:`SOURCES`)."""
     humans: dict[str, int] = {}
-    for idea, n in project.conn.execute(
-        "SELECT k.idea_id, COUNT(*) FROM codings k JOIN coders c USING (coder_id) "
-        "WHERE c.kind = 'human' GROUP BY k.idea_id"
-    ):
-        humans[str(idea)] = int(n)
+    for ideas in ideas_by_coder(project).values():
+        for idea in ideas:
+            humans[idea] = humans.get(idea, 0) + 1
     routed: set[str] = set()
     if model_id:
         routed = {
@@ -255,19 +244,12 @@ def status(project: Project) -> Status:
     from coder.reconcile.rules import latest_model
 
     codable = codable_ideas(project)
-    coded = human_coded_ideas(project) & set(codable)
+    coded = coded_ideas(project) & set(codable)
     st = Status(len(codable), len(coded))
-    for coder, n in project.conn.execute(
-        "SELECT k.coder_id, COUNT(*) FROM codings k JOIN coders c USING (coder_id) "
-        "WHERE c.kind = 'human' GROUP BY k.coder_id"
-    ):
-        st.by_coder[str(coder)] = int(n)
-    st.double_coded = int(
-        project.conn.execute(
-            "SELECT COUNT(*) FROM (SELECT k.idea_id FROM codings k JOIN coders c "
-            "USING (coder_id) WHERE c.kind = 'human' GROUP BY k.idea_id HAVING COUNT(*) > 1)"
-        ).fetchone()[0]
-    )
+    by_coder = ideas_by_coder(project)
+    st.by_coder = {coder: len(ideas) for coder, ideas in sorted(by_coder.items())}
+    times = Counter(idea for ideas in by_coder.values() for idea in ideas)
+    st.double_coded = sum(1 for n in times.values() if n > 1)
     if st.double_coded:
         from coder.agreement import report as reliability
 

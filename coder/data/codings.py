@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -278,6 +278,24 @@ def _normalise(coding: Coding) -> Coding:
 def coders(project: Project) -> dict[str, str]:
     """Coder ids and kinds in the project."""
     return dict(project.conn.execute("SELECT coder_id, kind FROM coders ORDER BY coder_id"))
+
+
+def ideas_by_coder(project: Project, kinds: Sequence[str] = ("human",)) -> dict[str, set[str]]:
+    """The ideas each coder of ``kinds`` (``human``, ``model``, ``final``) has a coding for."""
+    marks = ",".join("?" * len(kinds))
+    out: dict[str, set[str]] = {}
+    for idea, coder in project.conn.execute(
+        "SELECT k.idea_id, k.coder_id FROM codings k JOIN coders c USING (coder_id) "
+        f"WHERE c.kind IN ({marks})",
+        tuple(kinds),
+    ):
+        out.setdefault(str(coder), set()).add(str(idea))
+    return out
+
+
+def coded_ideas(project: Project, kinds: Sequence[str] = ("human",)) -> set[str]:
+    """The ideas at least one coder of ``kinds`` has a coding for."""
+    return set().union(*ideas_by_coder(project, kinds).values())
 
 
 def codings_of(project: Project, coder: str) -> dict[str, Coding]:
