@@ -74,13 +74,13 @@ def item_codes(project: Project, idea: str | None = None) -> pd.DataFrame:
             add(i, frame, "coder", coder, _codes(codes))
 
     scores: dict[tuple[str, str, str], list[str]] = {}
-    for i, model, frame, code, score, suggested, status in project.conn.execute(
+    for i, model, frame, code, score, suggested, trained in project.conn.execute(
         "SELECT idea_id, model_id, frame_id, code_id, score, suggested, status FROM suggestions"
     ):
         key = (str(i), str(model), str(frame))
         entry = scores.setdefault(key, [])
-        if status != "trained":
-            entry.append(f"{code}: {status}")
+        if trained != "trained":
+            entry.append(f"{code}: {trained}")
         elif suggested:
             entry.append(f"{code} ({float(score):.2f})")
     routed = {
