@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from coder.data.codings import coded_ideas, ideas_by_coder
 from coder.data.store import Project
 from coder.studio.sample import Assignment, explicit_assignment, stratified_assignment
@@ -54,8 +56,8 @@ def next_round(project: Project, coders: Sequence[str], n: int, strategy: str) -
     """The next coding round, dealt to ``coders`` in turn: the ``n`` ideas the latest model is
     least sure of (``uncertainty``), or the ideas it routed to a human (``routed``; all of
     them when ``n`` is 0). Ideas already in a coding round are left out."""
+    from coder.data.queries import latest_model_id
     from coder.errors import CoderError
-    from coder.reconcile.rules import latest_model
     from coder.studio.rounds import assigned_items
 
     taken = assigned_items(project, "coding")
@@ -65,16 +67,29 @@ def next_round(project: Project, coders: Sequence[str], n: int, strategy: str) -
         picks = [p.idea_id for p in sample(project, n + len(taken), "uncertainty")]
         items = [i for i in picks if i not in taken][:n]
     elif strategy == "routed":
-        model = latest_model(project)
-        if model is None:
+        model_id = latest_model_id(project)
+        if model_id is None:
             raise CoderError(f"no model yet: run `coder train {project.path}` and `coder suggest`")
-        items = [i for i in routed_ideas(project, model) if i not in taken]
+        items = [i for i in routed_ideas(project, model_id) if i not in taken]
         items = items[:n] if n else items
     else:
         raise CoderError(f"unknown strategy {strategy!r}; use uncertainty or routed")
     if not items:
         raise CoderError("no idea left to code by that strategy; see `coder status`")
     return spread(items, coders)
+
+
+def next_ideas(
+    project: Project, n: int, strategy: str = "stratified", seed: int = 0
+) -> pd.DataFrame:
+    """The next ``n`` uncoded ideas worth coding by ``strategy`` (see
+    :func:`coder.suggest.sampling.sample`), by id, never their text: columns ``idea_id``,
+    ``question``, ``strategy``, ``score``."""
+    from coder.suggest.sampling import sample
+
+    picks = sample(project, n, strategy, seed=seed)
+    rows = [(p.idea_id, p.question, strategy, round(p.score, 4)) for p in picks]
+    return pd.DataFrame(rows, columns=["idea_id", "question", "strategy", "score"])
 
 
 def routed_ideas(project: Project, model_id: str) -> list[str]:
@@ -238,10 +253,14 @@ class Status:
         out += [("queued for an adjudicator", self.queued), ("next step", self.next_step)]
         return out
 
+    def table(self) -> pd.DataFrame:
+        """The status as a ``what, value`` table (the rows of :meth:`rows`)."""
+        return pd.DataFrame(self.rows(), columns=["what", "value"])
+
 
 def status(project: Project) -> Status:
     """Read where the project stands and what to do next."""
-    from coder.reconcile.rules import latest_model
+    from coder.data.queries import latest_model_id
 
     codable = codable_ideas(project)
     coded = coded_ideas(project) & set(codable)
@@ -260,11 +279,11 @@ def status(project: Project) -> Status:
             for r in rows
             if r["statistic"] == "alpha_masi"
         }
-    st.model_id = latest_model(project)
+    st.model_id = latest_model_id(project)
     if st.model_id:
-        from coder.suggest.core import latest_model as load_model
+        from coder.suggest.lookup import load_latest_model
 
-        st.cv_macro_f1 = load_model(project, st.model_id).cv_macro_f1()
+        st.cv_macro_f1 = load_latest_model(project, st.model_id).cv_macro_f1()
         items = project.conn.execute(
             "SELECT idea_id, abstained FROM suggestion_items WHERE model_id = ?", (st.model_id,)
         ).fetchall()

@@ -52,10 +52,12 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from coder.suggest.classifier import CodeClassifier, TextFeatures, ZeroShotClassifier  # noqa: E402
-from coder.suggest.core import f1_scores  # noqa: E402
+from coder.suggest.classifier import CodeClassifier  # noqa: E402
 from coder.suggest.embeddings import Embedder  # noqa: E402
+from coder.suggest.evaluate import f1_scores  # noqa: E402
+from coder.suggest.features import TextFeatures, TextRows  # noqa: E402
 from coder.suggest.models import library_versions  # noqa: E402
+from coder.suggest.zeroshot import ZeroShotClassifier  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "datasets" / "nhs_fft_v6"
 LNP = "Labelling not possible"
@@ -160,8 +162,9 @@ def fit_ours(
     d: Data, E: npt.NDArray[np.float32], rows: npt.NDArray[np.intp]
 ) -> tuple[TextFeatures, CodeClassifier]:
     texts, questions = d.pick(rows)
-    features = TextFeatures().fit(texts, questions)
-    head = CodeClassifier().fit(features.transform(texts, E[rows], questions), d.Y[rows])
+    X = TextRows(texts, E[rows], questions)
+    features = TextFeatures().fit(X)
+    head = CodeClassifier().fit(features.transform(X), d.Y[rows])
     return features, head
 
 
@@ -169,7 +172,7 @@ def predict_ours(
     d: Data, features: TextFeatures, head: CodeClassifier, E: npt.NDArray[np.float32], rows: Any
 ) -> tuple[IntMatrix, npt.NDArray[np.float64]]:
     texts, questions = d.pick(rows)
-    X = features.transform(texts, E[rows], questions)
+    X = features.transform(TextRows(texts, E[rows], questions))
     probs = head.predict_proba(X)
     return head.decide(probs), head.confidence(X, probs)
 
@@ -284,7 +287,7 @@ def run_throughput(d: Data, features: TextFeatures, head: CodeClassifier) -> dic
         def run() -> float:
             t = time.perf_counter()
             E = embedder.encode(texts)
-            X = features.transform(texts, E, questions)
+            X = features.transform(TextRows(texts, E, questions))
             head.decide(head.predict_proba(X))
             return time.perf_counter() - t
 

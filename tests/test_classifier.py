@@ -20,10 +20,10 @@ from coder.suggest.classifier import (
     TRAINED,
     ClassifierError,
     CodeClassifier,
-    TextFeatures,
-    ZeroShotClassifier,
     _f1,
 )
+from coder.suggest.features import TextFeatures, TextRows
+from coder.suggest.zeroshot import ZeroShotClassifier
 
 
 def blobs(
@@ -172,14 +172,15 @@ def test_text_features_round_trip() -> None:
     texts = ["more training for staff", "shared records", "training budget", "records online"]
     questions = ["II", "III", "II", "IV"]
     E = np.random.default_rng(0).normal(size=(4, 5))
-    f = TextFeatures(min_df=1).fit(texts, questions)
-    X = f.transform(texts, E, questions)
+    rows = TextRows(texts, E, questions)
+    f = TextFeatures(min_df=1).fit(rows)
+    X = f.transform(rows)
     assert X.shape == (4, len(f.vocabulary_) + 5 + 3)
     config, arrays = f.to_parts()
     again = TextFeatures.from_parts(config, arrays)
-    np.testing.assert_array_equal(again.transform(texts, E, questions).toarray(), X.toarray())
+    np.testing.assert_array_equal(again.transform(rows).toarray(), X.toarray())
     # an unknown question and unknown words give zeros, not an error
-    row = f.transform(["zebra"], E[:1], ["Other"]).toarray()[0]
+    row = f.transform(TextRows(["zebra"], E[:1], ["Other"])).toarray()[0]
     assert row[: len(f.vocabulary_)].sum() == 0 and row[-3:].sum() == 0
 
 
@@ -198,3 +199,55 @@ def test_exclusive_frame_of_one_code_is_a_logistic_regression() -> None:
     est = CodeClassifier(exclusive=True).fit(X, Y)
     ref = LogisticRegression(C=est.C, max_iter=2000).fit(X, Y[:, 0])
     np.testing.assert_allclose(est.predict_proba(X)[:, 0], ref.predict_proba(X)[:, 1], atol=1e-6)
+
+
+def test_text_features_is_a_scikit_learn_transformer() -> None:
+    from sklearn.utils.validation import check_is_fitted
+
+    from coder.suggest.features import FeaturesError
+
+    est = TextFeatures(min_df=1)
+    check_no_attributes_set_in_init("TextFeatures", est)
+    check_parameters_default_constructible("TextFeatures", est)
+    check_get_params_invariance("TextFeatures", est)
+    check_set_params("TextFeatures", est)
+    texts = ["more training for staff", "shared records", "training budget", "records online"]
+    rows = TextRows(texts, np.random.default_rng(1).normal(size=(4, 3)), ["II", "III", "II", "IV"])
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
+    with pytest.raises(NotFittedError):
+        est.transform(rows)
+    assert est.fit(rows) is est
+    check_is_fitted(est)
+    assert {"vocabulary_", "idf_", "questions_"} <= {a for a in vars(est) if a.endswith("_")}
+    twin = clone(est)
+    assert twin.get_params() == est.get_params() and not hasattr(twin, "vocabulary_")
+    np.testing.assert_array_equal(twin.fit_transform(rows).toarray(), est.transform(rows).toarray())
+    no_words = TextFeatures(tfidf=False).fit(rows)
+    assert no_words.vocabulary_ == {} and no_words.transform(rows).shape == (4, 3 + 3)
+    with pytest.raises(FeaturesError, match="one embedding row and one question per text"):
+        TextRows(texts, np.zeros((3, 2)), ["II"] * 4)
+
+
+def test_classes_are_the_code_ids() -> None:
+    from sklearn.utils.validation import check_is_fitted
+
+    X, Y = blobs(n=200)
+    codes = ["staff", "records", "waiting"]
+    est = CodeClassifier(codes=codes)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
+    est.fit(X, Y)
+    check_is_fitted(est)
+    assert est.classes_.tolist() == codes
+    assert CodeClassifier().fit(X, Y).classes_.tolist() == [0, 1, 2]  # no ids: column numbers
+    twin = clone(est)
+    assert twin.get_params()["codes"] == codes and not hasattr(twin, "classes_")
+    config, arrays = est.to_parts()
+    assert CodeClassifier.from_parts(config, arrays).classes_.tolist() == codes
+    # a head saved before it kept its codes gets them from the model folder's frame
+    config["params"]["codes"] = None
+    again = CodeClassifier.from_parts(config, arrays, codes=codes)
+    assert again.classes_.tolist() == codes and again.get_params()["codes"] == codes
+    with pytest.raises(ClassifierError, match="one code id per column"):
+        CodeClassifier(codes=codes[:2]).fit(X, Y)

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from coder.data.codings import Coding, read_codings
-from coder.data.contributions import ingest, move_ideas, read_moves
+from coder.data.contributions import ingest
+from coder.data.moves import move_ideas, read_moves
 from coder.data.store import Project, init_project
 from coder.demo.example import example_file
 from tests.test_example import _kappa

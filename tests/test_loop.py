@@ -141,9 +141,9 @@ def test_the_loop_runs_at_realistic_proportions(
 
 
 def _latest(project: Any) -> str:
-    from coder.reconcile.rules import latest_model
+    from coder.data.queries import latest_model_id
 
-    model = latest_model(project)
+    model = latest_model_id(project)
     assert model is not None
     return model
 

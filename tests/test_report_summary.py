@@ -27,8 +27,13 @@ from coder.data.contributions import ingest
 from coder.data.store import Project, now, open_project
 from coder.reconcile.adjudicate import store_decisions
 from coder.reconcile.rules import queue, reconcile
-from coder.suggest.core import all_ideas, latest_model, predict, project_embedder, suggest, train
+from coder.suggest.ideas import all_ideas
+from coder.suggest.lookup import load_latest_model, project_embedder
 from coder.suggest.models import HEAD, load_model
+from coder.suggest.predict import predict
+from coder.suggest.settings import TrainingSettings
+from coder.suggest.train import train
+from coder.suggest.write import suggest
 from coder.tables.report import build_report, number, statistic, write_report
 from tests.conftest import write_csv
 from tests.test_suggest import make_ideas, make_project
@@ -209,7 +214,7 @@ def build_looped_project(tmp: Path) -> Path:
         _slips(project)
         embedder = project_embedder(project)
         # a cautious model: it routes its less confident ideas to a human
-        model = train(project, embedder, params={"abstain_below": 0.8}).model
+        model = train(project, embedder, TrainingSettings(abstain_below=0.8)).model
         suggest(project, model, embedder)
         _review(project, model.model_id)
         reconcile(project, model_id=model.model_id)
@@ -262,7 +267,7 @@ def test_who_coded_what_share_counted_from_the_store(page: Page, project: Projec
             "WHERE c.kind = 'human' GROUP BY k.coder_id"
         )
     )
-    model_id = latest_model(project).model_id
+    model_id = load_latest_model(project).model_id
     suggested, routed = project.conn.execute(
         "SELECT COUNT(*), SUM(abstained) FROM suggestion_items WHERE model_id = ?", (model_id,)
     ).fetchone()
@@ -398,7 +403,7 @@ def _saved_oof(folder: Path, frame: str) -> tuple[list[str], np.ndarray]:
 def test_oof_agreement_equals_an_independent_computation(
     page: Page, project: Project, looped: Path
 ) -> None:
-    model = latest_model(project)
+    model = load_latest_model(project)
     folder = looped / "models" / model.model_id
     shown = {
         (r[0], r[1]): r for r in page.table("Agreement with each human coder, out of fold")["rows"]
@@ -422,7 +427,7 @@ def test_oof_agreement_equals_an_independent_computation(
 
 
 def test_oof_decisions_are_not_the_in_sample_predictions(project: Project, looped: Path) -> None:
-    model = latest_model(project)
+    model = load_latest_model(project)
     assert set(model.oof) == {"topic", "tone"}
     ideas = all_ideas(project)
     embedder = project_embedder(project)
@@ -450,7 +455,7 @@ def test_a_model_folder_without_oof_data_still_loads_and_the_report_says_so(
     copy = tmp_path / "proj"
     shutil.copytree(looped, copy)
     with open_project(copy) as project:
-        model = latest_model(project)
+        model = load_latest_model(project)
         model.oof = {}  # as a coder from before out-of-fold decisions were kept saved it
         folder = model.save(project.path / "models")
         with np.load(folder / HEAD, allow_pickle=False) as npz:
@@ -494,7 +499,7 @@ def test_the_workbook_opens_with_the_summary(looped: Path, project: Project) -> 
     assert facts[("Who coded", "ann")] == (60, pytest.approx(66.7))
     suggested, routed = project.conn.execute(
         "SELECT COUNT(*), SUM(abstained) FROM suggestion_items WHERE model_id = ?",
-        (latest_model(project).model_id,),
+        (load_latest_model(project).model_id,),
     ).fetchone()
     coded = suggested - routed
     assert facts[("Who coded", "The model")] == (coded, pytest.approx(round(100 * coded / 90, 1)))
@@ -514,7 +519,7 @@ def test_the_model_id_covers_the_oof_data(looped: Path, tmp_path: Path) -> None:
     from coder.suggest.models import ModelFolderError
 
     with open_project(looped) as project:
-        source = looped / "models" / latest_model(project).model_id
+        source = looped / "models" / load_latest_model(project).model_id
     folder = tmp_path / source.name
     shutil.copytree(source, folder)
     with np.load(folder / HEAD, allow_pickle=False) as npz:

@@ -22,22 +22,17 @@ from coder.data.codings import Coding, coders, codings_of, store_codings, write_
 from coder.data.contributions import ingest
 from coder.data.store import Project, init_project, open_project
 from coder.demo.example import example_file
-from coder.suggest.core import (
-    MODELS_DIR,
-    SuggestError,
-    all_ideas,
-    compare_coders,
-    demo_suggestions,
-    latest_model,
-    predict,
-    suggest,
-    train,
-    training_sets,
-    zero_shot,
-)
 from coder.suggest.embeddings import Embedder, Matrix, ModelRef
+from coder.suggest.evaluate import compare_coders, demo_suggestions
+from coder.suggest.ideas import all_ideas
+from coder.suggest.lookup import MODELS_DIR, SuggestError, load_latest_model
 from coder.suggest.models import CodebookMismatchError, ModelFolderError, load_model
+from coder.suggest.policy import training_sets
+from coder.suggest.predict import predict
 from coder.suggest.sampling import sample
+from coder.suggest.train import train
+from coder.suggest.write import suggest
+from coder.suggest.zeroshot import zero_shot
 from tests.conftest import write_csv
 
 TOPICS = {
@@ -362,7 +357,7 @@ def test_train_suggest_sample_commands(example: Path) -> None:
     for strategy in ("stratified", "uncertainty", "diversity"):
         result = runner.invoke(main, ["sample", str(example), "--n", "4", "--strategy", strategy])
         assert result.exit_code == 0, result.output
-        lines = result.stdout.strip().splitlines()
+        lines = result.stdout.strip().splitlines()[2:]  # the title and the header first
         assert len(lines) == 4 and all(line.startswith("idea-") for line in lines)
     # no contribution text is ever printed
     assert not any(t[:40] in result.output for t in texts)
@@ -383,7 +378,7 @@ def test_int8_embeddings_round_trip_through_the_commands(example: Path) -> None:
     result = runner.invoke(main, ["train", str(example), "--int8"])
     assert result.exit_code == 0, result.output
     with open_project(example) as project:
-        model = latest_model(project)
+        model = load_latest_model(project)
         assert model.embedding_model.endswith("+int8") and model.training["embedding_int8"]
     result = runner.invoke(main, ["suggest", str(example)])  # picks the int8 embedder itself
     assert result.exit_code == 0, result.output

@@ -10,15 +10,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from coder.suggest.core import (
-    MODELS_DIR,
-    all_ideas,
-    predict,
-    suggest,
-    train,
-)
 from coder.suggest.embeddings import Embedder
+from coder.suggest.ideas import all_ideas
+from coder.suggest.lookup import MODELS_DIR
+from coder.suggest.predict import predict
 from coder.suggest.scaleout import embed_on_cluster
+from coder.suggest.train import train
+from coder.suggest.write import suggest
 from tests.test_suggest import make_project
 
 

@@ -1,6 +1,7 @@
 """The suggestion commands: ``coder train``, ``coder suggest`` and ``coder sample``.
 
-A thin adapter over :mod:`coder.suggest.core`; registered on the main group by
+A thin adapter over :mod:`coder.suggest.train`, :mod:`coder.suggest.write` and
+:mod:`coder.suggest.sampling`; registered on the main group by
 :mod:`coder.cli.main`.
 Nothing here prints contribution text: ideas are named by id.
 """
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from coder.cli.common import errors, project_dir
+from coder.cli.common import errors, project_dir, show, table_output
 
 STRATEGIES = ("stratified", "uncertainty", "diversity")
 
@@ -66,18 +67,18 @@ def train(
 ) -> None:
     """Train a suggestion model on the human codings in the store (PROJECT_DIR/models/)."""
     from coder.data.store import open_project
-    from coder.suggest.core import project_embedder
-    from coder.suggest.core import train as run
+    from coder.suggest.lookup import project_embedder
+    from coder.suggest.settings import TrainingSettings
+    from coder.suggest.train import train as run
 
+    settings = TrainingSettings(
+        include_reference=include_reference,
+        min_examples=min_examples,
+        abstain_below=abstain_below,
+    )
     with open_project(project_dir) as project:
         embedder = project_embedder(project, embedding_model, progress=True, int8=int8)
-        report = run(
-            project,
-            embedder,
-            include_reference=include_reference,
-            params={"min_examples": min_examples, "abstain_below": abstain_below},
-            echo=lambda s: click.echo(s, err=True),
-        )
+        report = run(project, embedder, settings, echo=lambda s: click.echo(s, err=True))
     click.echo(f"Model {report.model.model_id} written to {report.folder}")
     for frame, n in report.items.items():
         few = report.too_few.get(frame, [])
@@ -114,11 +115,11 @@ def suggest(
 ) -> None:
     """Write code suggestions with scores into the store; human codings are never touched."""
     from coder.data.store import open_project
-    from coder.suggest.core import latest_model, project_embedder
-    from coder.suggest.core import suggest as run
+    from coder.suggest.lookup import load_latest_model, project_embedder
+    from coder.suggest.write import suggest as run
 
     with open_project(project_dir) as project:
-        model = latest_model(project, model_id)
+        model = load_latest_model(project, model_id)
         embedder = None
         if scheduler is None:
             name = embedding_model or model.training.get("embedding_name")
@@ -155,29 +156,16 @@ def suggest(
     "suggestions first; diversity: farthest from what is coded.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the ideas as a CSV (idea_id, question, strategy, score).",
-)
+@table_output("table")
 @errors
-def sample(project_dir: Path, n: int, strategy: str, seed: int, out: Path | None) -> None:
+def sample(project_dir: Path, n: int, strategy: str, seed: int, fmt: str, out: Path | None) -> None:
     """Choose the next N uncoded ideas worth coding (ids only, never their text)."""
-    import csv
-
     from coder.data.store import open_project
-    from coder.suggest.sampling import sample as run
+    from coder.loop import next_ideas
 
     with open_project(project_dir) as project:
-        picks = run(project, n, strategy, seed=seed)
-    for p in picks:
-        click.echo(f"{p.idea_id}\t{p.question}\t{p.score:.3f}")
-    if out is not None:
-        with out.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f, lineterminator="\n")
-            writer.writerow(["idea_id", "question", "strategy", "score"])
-            writer.writerows([p.idea_id, p.question, strategy, f"{p.score:.4f}"] for p in picks)
-        click.echo(f"Wrote {out}", err=True)
+        table = next_ideas(project, n, strategy, seed=seed)
+    show(table, fmt, out, title=f"Next {n} ideas to code ({strategy})")
 
 
 COMMANDS: list[click.Command] = [train, suggest, sample]

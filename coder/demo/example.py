@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from coder.data.codings import Coding, codings_of, read_codings, store_codings
-from coder.data.contributions import ingest, move_ideas, read_moves
+from coder.data.contributions import ingest
+from coder.data.moves import move_ideas, read_moves
 from coder.data.store import DB_NAME, Project, init_project
 from coder.errors import ProjectError
 from coder.tables import render as export
@@ -235,7 +236,9 @@ def run_pipeline(
     from coder.loop import codable_ideas, first_sample, routed_ideas, spread, to_review
     from coder.reconcile.adjudicate import store_decisions
     from coder.reconcile.rules import queue, reconcile
-    from coder.suggest.core import project_embedder, suggest, train
+    from coder.suggest.lookup import project_embedder
+    from coder.suggest.train import train
+    from coder.suggest.write import suggest
     from coder.tables.report import build_report, write_report
 
     answers = Answers.load(project)
@@ -338,7 +341,7 @@ def score_against(
     over the frame's codes) of ``got`` against ``gold``; exclusions count as no code."""
     from coder.agreement import cohen_kappa
     from coder.errors import UndefinedStatistic
-    from coder.suggest.core import f1_scores
+    from coder.suggest.evaluate import f1_scores
 
     question = dict(
         project.conn.execute("SELECT idea_id, COALESCE(analysis_question, question) FROM ideas")

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coder.data.codings import Coding, coders, codings_of, write_codings
+from coder.data.queries import latest_model_id
 from coder.data.store import now
 
 RULES = ("adjudicated", "unanimous", "majority", "accepted_suggestion", "unreviewed_suggestion")
@@ -224,14 +225,6 @@ class ReconcileSummary:
     changed: int = 0
 
 
-def latest_model(project: Any) -> str | None:
-    """The id of the most recently registered suggestion model, if any."""
-    row = project.conn.execute(
-        "SELECT model_id FROM models ORDER BY created_at DESC, rowid DESC LIMIT 1"
-    ).fetchone()
-    return None if row is None else str(row[0])
-
-
 def load_suggestions(project: Any, model_id: str) -> dict[str, dict[str, Suggestion]]:
     """The model's suggestions per item and frame, with reviewers' latest decisions."""
     scores: dict[tuple[str, str], dict[str, float]] = {}
@@ -293,7 +286,7 @@ def reconcile(
     kinds = coders(project)
     humans = {c: codings_of(project, c) for c, k in kinds.items() if k == "human"}
     adjudications = load_adjudications(project)
-    model_id = model_id or latest_model(project)
+    model_id = model_id or latest_model_id(project)
     suggestions = load_suggestions(project, model_id) if model_id else {}
     questions = dict(
         project.conn.execute("SELECT idea_id, COALESCE(analysis_question, question) FROM ideas")

@@ -2,5 +2,12 @@
 prediction and writing suggestions to the store, the sampling of what humans code next, and
 scale-out of prediction over many contributions (Dask).
 
+The modules, bottom up: ``embeddings`` (sentence vectors and their cache), ``features`` and
+``classifier`` (the scikit-learn transformer and estimator), ``settings`` (training settings),
+``models`` (model folders), ``ideas`` (the store as this stage reads it), ``lookup`` (the
+project's models, the newest found once), ``policy`` (which codings are training labels),
+``predict``, ``scaleout`` (Dask), ``train``, ``write`` (suggestions into the store),
+``zeroshot``, ``sampling`` and ``evaluate`` (agreement with a reference; the demo's step).
+
 Imports only ``coder.data`` and ``coder.errors`` from the rest of the package.
 """

@@ -1,9 +1,7 @@
-"""Suggesting codes: features of a text and a scikit-learn estimator per coding frame.
+"""The supervised estimator: one scikit-learn classifier per coding frame.
 
-:class:`TextFeatures` turns (text, embedding, question) into one sparse row: TF-IDF of words
-and word pairs, the sentence embedding and a one-hot of the question the idea answers.
-
-:class:`CodeClassifier` is a scikit-learn estimator for one frame:
+:class:`CodeClassifier` learns, from feature rows (:mod:`coder.suggest.features`) and a 0/1
+matrix of codes:
 
 - one calibrated probability per code (logistic regression, then Platt scaling fitted on
   out-of-fold scores);
@@ -14,11 +12,8 @@ and word pairs, the sentence embedding and a one-hot of the question the idea an
 - items whose suggestion is uncertain (:meth:`CodeClassifier.confidence` below
   ``abstain_below``) are flagged for a human (:meth:`CodeClassifier.abstain`).
 
-:class:`ZeroShotClassifier` needs no labels: it scores codes by cosine similarity between an
-item's embedding and the embeddings of the code's label, definition and include examples.
-
-Everything fitted is plain arrays and JSON-able settings (:meth:`to_parts` /
-:meth:`from_parts`), so a model folder loads without executing code.
+Everything fitted is plain arrays and JSON-able settings (:meth:`CodeClassifier.to_parts` /
+:meth:`CodeClassifier.from_parts`), so a model folder loads without executing code.
 """
 
 from __future__ import annotations
@@ -28,9 +23,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp  # type: ignore[import-untyped]
 from sklearn.base import BaseEstimator, ClassifierMixin  # type: ignore[import-untyped]
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer  # type: ignore[import-untyped]
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 from sklearn.model_selection import KFold  # type: ignore[import-untyped]
 from sklearn.utils.validation import check_is_fitted  # type: ignore[import-untyped]
@@ -46,110 +39,6 @@ THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
 
 class ClassifierError(CoderError):
     """The training data cannot give a model (no items, one class only, bad shapes)."""
-
-
-# --------------------------------------------------------------------------------------------
-# Features
-
-
-class TextFeatures:
-    """TF-IDF (words and word pairs) + sentence embedding + question one-hot, as one sparse row.
-
-    Parameters
-    ----------
-    tfidf
-        Include TF-IDF features (sublinear term frequency, L2-normalised rows).
-    ngram_max, min_df, max_features
-        TF-IDF vocabulary: n-grams up to ``ngram_max`` seen in at least ``min_df`` texts, the
-        ``max_features`` most frequent.
-    embedding_weight
-        Scale of the (unit-length) embedding next to the (unit-length) TF-IDF row.
-    """
-
-    def __init__(
-        self,
-        tfidf: bool = True,
-        ngram_max: int = 2,
-        min_df: int = 2,
-        max_features: int = 30000,
-        embedding_weight: float = 1.0,
-    ) -> None:
-        self.tfidf = tfidf
-        self.ngram_max = ngram_max
-        self.min_df = min_df
-        self.max_features = max_features
-        self.embedding_weight = embedding_weight
-        self.vocabulary_: dict[str, int] = {}
-        self.idf_: Array = np.zeros(0)
-        self.questions_: list[str] = []
-
-    def fit(self, texts: Sequence[str], questions: Sequence[str]) -> TextFeatures:
-        if self.tfidf:
-            vec = TfidfVectorizer(
-                ngram_range=(1, self.ngram_max),
-                min_df=min(self.min_df, max(1, len(texts) // 2)),
-                max_features=self.max_features,
-                sublinear_tf=True,
-            )
-            vec.fit(list(texts))
-            self.vocabulary_ = {str(k): int(v) for k, v in vec.vocabulary_.items()}
-            self.idf_ = np.asarray(vec.idf_, dtype=np.float64)
-        self.questions_ = sorted(set(questions))
-        return self
-
-    def transform(
-        self, texts: Sequence[str], embeddings: npt.NDArray[Any], questions: Sequence[str]
-    ) -> sp.csr_matrix:
-        """Rows of features, shape (n, n_terms + dim + n_questions)."""
-        blocks: list[Any] = []
-        if self.tfidf and self.vocabulary_:
-            counts = CountVectorizer(
-                vocabulary=self.vocabulary_, ngram_range=(1, self.ngram_max)
-            ).transform(list(texts))
-            counts = counts.astype(np.float64)
-            counts.data = 1.0 + np.log(counts.data)
-            tf = counts.multiply(self.idf_[None, :]).tocsr()
-            norms = np.sqrt(np.asarray(tf.multiply(tf).sum(axis=1))).ravel()
-            norms[norms == 0] = 1.0
-            blocks.append(sp.diags(1.0 / norms) @ tf)
-        blocks.append(
-            sp.csr_matrix(np.asarray(embeddings, dtype=np.float64) * self.embedding_weight)
-        )
-        index = {q: i for i, q in enumerate(self.questions_)}
-        onehot = sp.lil_matrix((len(questions), max(1, len(self.questions_))))
-        for row, q in enumerate(questions):
-            if q in index:
-                onehot[row, index[q]] = 1.0
-        blocks.append(onehot.tocsr())
-        return sp.hstack(blocks, format="csr")
-
-    def to_parts(self) -> tuple[dict[str, Any], dict[str, npt.NDArray[Any]]]:
-        config = {
-            "tfidf": self.tfidf,
-            "ngram_max": self.ngram_max,
-            "min_df": self.min_df,
-            "max_features": self.max_features,
-            "embedding_weight": self.embedding_weight,
-            "questions": self.questions_,
-            "vocabulary": self.vocabulary_,
-        }
-        return config, {"idf": self.idf_}
-
-    @classmethod
-    def from_parts(
-        cls, config: dict[str, Any], arrays: dict[str, npt.NDArray[Any]]
-    ) -> TextFeatures:
-        out = cls(
-            tfidf=bool(config["tfidf"]),
-            ngram_max=int(config["ngram_max"]),
-            min_df=int(config["min_df"]),
-            max_features=int(config["max_features"]),
-            embedding_weight=float(config["embedding_weight"]),
-        )
-        out.vocabulary_ = {str(k): int(v) for k, v in config["vocabulary"].items()}
-        out.idf_ = np.asarray(arrays["idf"], dtype=np.float64)
-        out.questions_ = [str(q) for q in config["questions"]]
-        return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -194,9 +83,14 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         Items whose :meth:`confidence` is below this are routed to a human.
     random_state
         Seed of the cross-validation folds.
+    codes
+        The code id of each column of ``y``, in order (default: the column numbers).
 
     Attributes
     ----------
+    classes_ : ndarray of shape (n_codes,)
+        The code ids (``codes``), one per column of ``y``, :meth:`predict` and
+        :meth:`predict_proba`.
     status_ : list of str, one per code
         ``"trained"`` or ``"not enough examples"``.
     positives_ : ndarray of shape (n_codes,)
@@ -232,6 +126,7 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         at_least_one: bool | str = "auto",
         abstain_below: float = 0.5,
         random_state: int = 0,
+        codes: Sequence[str] | None = None,
     ) -> None:
         self.C = C
         self.class_weight = class_weight
@@ -241,6 +136,7 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.at_least_one = at_least_one
         self.abstain_below = abstain_below
         self.random_state = random_state
+        self.codes = codes
 
     # -- fitting ------------------------------------------------------------------------------
 
@@ -249,7 +145,7 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         Y = self._check_y(X, y)
         n, k = Y.shape
         self.n_features_in_ = int(X.shape[1])
-        self.classes_ = np.arange(k)
+        self.classes_ = self._classes(k)
         self.positives_ = Y.sum(axis=0).astype(np.int64)
         negatives = n - self.positives_
         self.status_ = [
@@ -269,6 +165,16 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             else:
                 self._fit_multilabel(X, Y)
         return self
+
+    def _classes(self, k: int) -> npt.NDArray[Any]:
+        if self.codes is None:
+            return np.arange(k)
+        if len(self.codes) != k:
+            raise ClassifierError(
+                f"codes names {len(self.codes)} codes but y has {k} columns; give one code id "
+                "per column of y"
+            )
+        return np.array([str(c) for c in self.codes])
 
     def _check_y(self, X: Any, y: npt.ArrayLike) -> npt.NDArray[np.int64]:
         Y = np.asarray(y)
@@ -484,13 +390,21 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     @classmethod
     def from_parts(
-        cls, config: dict[str, Any], arrays: dict[str, npt.NDArray[Any]]
+        cls,
+        config: dict[str, Any],
+        arrays: dict[str, npt.NDArray[Any]],
+        codes: Sequence[str] | None = None,
     ) -> CodeClassifier:
-        model: Any = cls(**config["params"])
+        """Rebuild a fitted model; ``codes`` names the columns of one saved before its
+        parameters held them (a model folder written before ``codes`` existed)."""
+        params = dict(config["params"])
+        if params.get("codes") is None and codes is not None:
+            params["codes"] = list(codes)
+        model: Any = cls(**params)
         model.status_ = [str(s) for s in config["status"]]
         model.at_least_one_ = bool(config["at_least_one"])
         model.n_features_in_ = int(config["n_features"])
-        model.classes_ = np.arange(len(model.status_))
+        model.classes_ = model._classes(len(model.status_))
         model.coef_ = np.asarray(arrays["coef"], dtype=np.float64)
         model.intercept_ = np.asarray(arrays["intercept"], dtype=np.float64)
         model.calibration_ = np.asarray(arrays["calibration"], dtype=np.float64)
@@ -502,56 +416,3 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             model.exclusive_codes_ = np.asarray(arrays["exclusive_codes"], dtype=np.int64)
         out: CodeClassifier = model
         return out
-
-
-# --------------------------------------------------------------------------------------------
-# Zero-shot start
-
-
-class ZeroShotClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
-    """Codes scored by similarity to the codebook, before anyone has coded anything.
-
-    ``fit(P, codes)`` takes prototype embeddings ``P`` (n_prototypes, dim): one row per code
-    label + definition and one per include example, with ``codes`` the code index of each row.
-    A code's score for an item is the largest cosine similarity to one of its prototypes.
-    A code is suggested when its score is within ``margin`` of the item's best score and at
-    least ``min_similarity`` (the best code always is, unless below ``min_similarity``).
-
-    The scores are similarities, not probabilities: measure them against coded data before
-    trusting them (``scripts/bench_suggest.py`` and the demo do).
-    """
-
-    def __init__(self, margin: float = 0.03, min_similarity: float = 0.15) -> None:
-        self.margin = margin
-        self.min_similarity = min_similarity
-
-    def fit(self, X: npt.ArrayLike, y: npt.ArrayLike) -> ZeroShotClassifier:
-        P = np.asarray(X, dtype=np.float64)
-        codes = np.asarray(y, dtype=np.int64)
-        if P.ndim != 2 or codes.shape != (P.shape[0],):
-            raise ClassifierError("prototypes must be a matrix with one code index per row")
-        self.prototypes_ = P / np.maximum(np.linalg.norm(P, axis=1, keepdims=True), 1e-12)
-        self.prototype_codes_ = codes
-        self.n_codes_ = int(codes.max()) + 1 if len(codes) else 0
-        self.classes_ = np.arange(self.n_codes_)
-        return self
-
-    def decision_function(self, X: npt.ArrayLike) -> Array:
-        check_is_fitted(self, "prototypes_")
-        E = np.asarray(X, dtype=np.float64)
-        E = E / np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-12)
-        sims = E @ self.prototypes_.T
-        out = np.full((E.shape[0], self.n_codes_), -1.0)
-        for j in range(self.n_codes_):
-            cols = self.prototype_codes_ == j
-            if cols.any():
-                out[:, j] = sims[:, cols].max(axis=1)
-        return out
-
-    def predict(self, X: npt.ArrayLike) -> npt.NDArray[np.int64]:
-        s = self.decision_function(X)
-        best = s.max(axis=1, keepdims=True)
-        pred: npt.NDArray[np.int64] = (
-            (s >= best - self.margin) & (s >= self.min_similarity)
-        ).astype(np.int64)
-        return pred

@@ -5,7 +5,9 @@ A folder ``<models>/<model_id>/`` holds:
 ``config.json``
     format version, model id, codebook id and hash, the frames with their codes in order, the
     questions each frame applies to, thresholds per code, the embedding model id, the feature
-    settings (TF-IDF vocabulary), the training-data hash and label policy, library versions.
+    settings (TF-IDF vocabulary), the training-data hash and label policy, the training settings
+    (``"settings"``, see :mod:`coder.suggest.settings`; folders written before they were kept
+    give them back from the heads' parameters), library versions.
 ``head.npz``
     the fitted arrays (coefficients, calibration, thresholds, IDF weights); read with
     ``allow_pickle=False``. Models trained since out-of-fold decisions are kept also hold, per
@@ -18,8 +20,8 @@ A folder ``<models>/<model_id>/`` holds:
     F1, library versions and the date.
 
 The model id is a digest of ``config.json`` and the arrays, so a model folder's id names exactly
-one model. Loading against a project whose codebook hash differs raises
-:class:`CodebookMismatchError`.
+one model; loading checks the files against it. Loading against a project whose codebook hash
+differs raises :class:`CodebookMismatchError`.
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ import numpy.typing as npt
 
 from coder.data.codebook import Codebook
 from coder.errors import CoderError
-from coder.suggest.classifier import TRAINED, CodeClassifier, TextFeatures
+from coder.suggest.classifier import TRAINED, CodeClassifier
+from coder.suggest.features import TextFeatures
+from coder.suggest.settings import SettingsError, TrainingSettings, settings_of_folder
 
 FORMAT = 1
 CONFIG = "config.json"
@@ -94,8 +98,10 @@ class OutOfFold:
 class SuggestionModel:
     """Feature settings and one :class:`CodeClassifier` per frame, with their provenance.
 
-    ``oof`` holds, per frame, the out-of-fold decisions on the training items (empty for a
-    model saved before they were kept).
+    ``settings`` are what training was told; ``training`` records what it learned from (the
+    embedding model's name and int8 flag, the items, a hash of the data, the coders and the
+    label policy). ``oof`` holds, per frame, the out-of-fold decisions on the training items
+    (empty for a model saved before they were kept).
     """
 
     codebook_id: str
@@ -105,6 +111,7 @@ class SuggestionModel:
     heads: dict[str, CodeClassifier]
     frames: dict[str, dict[str, Any]]  # frame id -> {codes, questions, selection}
     training: dict[str, Any] = field(default_factory=dict)  # data hash, policy, coders, counts
+    settings: TrainingSettings = field(default_factory=TrainingSettings)
     created_at: str = ""
     versions: dict[str, str] = field(default_factory=library_versions)
     model_id: str = ""
@@ -154,19 +161,14 @@ class SuggestionModel:
             "heads": heads,
             "features": feat_config,
             "training": self.training,
+            "settings": self.settings.to_dict(),
             "created_at": self.created_at,
             "versions": self.versions,
         }
         return config, arrays
 
     def compute_id(self) -> str:
-        config, arrays = self._parts()
-        config = {k: v for k, v in config.items() if k not in ("created_at", "versions")}
-        h = hashlib.sha256(json.dumps(config, sort_keys=True).encode())
-        for name in sorted(arrays):
-            h.update(name.encode())
-            h.update(np.ascontiguousarray(arrays[name]).tobytes())
-        return "m-" + h.hexdigest()[:12]
+        return _digest(*self._parts())
 
     def save(self, models_dir: str | Path) -> Path:
         """Write the folder ``models_dir/<model_id>/`` and return its path."""
@@ -183,6 +185,16 @@ class SuggestionModel:
         )
         (folder / CARD).write_text(model_card(self), encoding="utf-8")
         return folder
+
+
+def _digest(config: dict[str, Any], arrays: dict[str, npt.NDArray[Any]]) -> str:
+    """The model id of a folder's config and arrays (its id, date and versions left out)."""
+    config = {k: v for k, v in config.items() if k not in ("model_id", "created_at", "versions")}
+    h = hashlib.sha256(json.dumps(config, sort_keys=True).encode())
+    for name in sorted(arrays):
+        h.update(name.encode())
+        h.update(np.ascontiguousarray(arrays[name]).tobytes())
+    return "m-" + h.hexdigest()[:12]
 
 
 def load_model(folder: str | Path, codebook: Codebook | None = None) -> SuggestionModel:
@@ -214,6 +226,15 @@ def load_model(folder: str | Path, codebook: Codebook | None = None) -> Suggesti
     with np.load(folder / HEAD, allow_pickle=False) as npz:
         arrays = {k: npz[k] for k in npz.files}
     oof = _read_oof(folder, arrays, set(config["heads"]))
+    if _digest(config, arrays) != config.get("model_id"):
+        raise ModelFolderError(
+            f"{folder}: its files do not match its id {config.get('model_id')} (edited or "
+            "damaged); retrain with `coder train`"
+        )
+    try:
+        settings = settings_of_folder(config)
+    except SettingsError as exc:
+        raise ModelFolderError(f"{folder / CONFIG}: {exc}") from exc
     arrays = {k: v for k, v in arrays.items() if not k.startswith(OOF_PREFIX)}
     features = TextFeatures.from_parts(
         config["features"],
@@ -223,6 +244,7 @@ def load_model(folder: str | Path, codebook: Codebook | None = None) -> Suggesti
         frame_id: CodeClassifier.from_parts(
             head_config,
             {k[len(frame_id) + 1 :]: v for k, v in arrays.items() if k.startswith(f"{frame_id}.")},
+            codes=config["frames"][frame_id]["codes"],
         )
         for frame_id, head_config in config["heads"].items()
     }
@@ -234,16 +256,12 @@ def load_model(folder: str | Path, codebook: Codebook | None = None) -> Suggesti
         heads=heads,
         frames=config["frames"],
         training=config["training"],
+        settings=settings,
         created_at=config["created_at"],
         versions=config["versions"],
         model_id=config["model_id"],
         oof=oof,
     )
-    if model.compute_id() != model.model_id:
-        raise ModelFolderError(
-            f"{folder}: its files do not match its id {model.model_id} (edited or damaged); "
-            "retrain with `coder train`"
-        )
     if codebook is not None:
         model.check_codebook(codebook)
     return model
@@ -287,6 +305,7 @@ def model_card(model: SuggestionModel) -> str:
         f"{model.training.get('data_hash', '?')}, coders: "
         f"{', '.join(model.training.get('coders', [])) or '?'}",
         f"- Label policy: {model.training.get('policy', '?')}",
+        "- Settings: " + ", ".join(f"{k} {v}" for k, v in model.settings.to_dict().items()),
         "- Libraries: " + ", ".join(f"{k} {v}" for k, v in model.versions.items()),
         "",
         "Features: TF-IDF of words and word pairs + sentence embedding + question. Head: one "

@@ -12,16 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from coder.data.queries import latest_model_id
 from coder.data.store import Project
-from coder.suggest.core import (
-    Ideas,
-    SuggestError,
-    all_ideas,
-    human_coded,
-    latest_model,
-    project_embedder,
-)
 from coder.suggest.embeddings import Embedder
+from coder.suggest.ideas import Ideas, all_ideas, human_coded
+from coder.suggest.lookup import SuggestError, load_latest_model, project_embedder
 
 STRATEGIES = ("stratified", "uncertainty", "diversity")
 
@@ -79,7 +74,7 @@ def sample(
 def _by_uncertainty(
     project: Project, ideas: Ideas, pool: list[int], model_id: str | None
 ) -> list[Pick]:
-    model = latest_model(project, model_id)
+    model = load_latest_model(project, model_id)
     conf = dict(
         project.conn.execute(
             "SELECT idea_id, confidence FROM suggestion_items WHERE model_id = ?",
@@ -124,14 +119,12 @@ def _stratified(
     project: Project, ideas: Ideas, pool: list[int], n: int, rng: np.random.Generator
 ) -> list[Pick]:
     top: dict[str, str] = {}
-    row = project.conn.execute(
-        "SELECT model_id FROM models ORDER BY created_at DESC, rowid DESC LIMIT 1"
-    ).fetchone()
-    if row is not None:
+    model_id = latest_model_id(project)
+    if model_id is not None:
         for idea, code in project.conn.execute(
             "SELECT idea_id, code_id FROM suggestions WHERE model_id = ? AND score IS NOT NULL"
             " ORDER BY score ASC",
-            (row[0],),
+            (model_id,),
         ):
             top[idea] = code  # the highest score comes last
     strata: dict[tuple[str, str], list[int]] = defaultdict(list)

@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from coder.suggest.core import FramePrediction, Ideas, predict
 from coder.suggest.embeddings import Embedder
+from coder.suggest.ideas import Ideas
 from coder.suggest.models import SuggestionModel, load_model
+from coder.suggest.predict import FramePrediction, predict
 
 PLUGIN = "coder-suggest"
 
