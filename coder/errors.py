@@ -45,11 +45,22 @@ class ProblemsError(CoderError):
 
     def __init__(self, problems: Iterable[Problem], *, limit: int = 200) -> None:
         self.problems = list(problems)
-        lines = [p.render() for p in self.problems[:limit]]
-        if len(self.problems) > limit:
-            lines.append(f"... and {len(self.problems) - limit} more")
+        self.limit = limit
+        super().__init__(self.describe())
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the message shows only the first :attr:`limit` problems."""
+        return len(self.problems) > self.limit
+
+    def describe(self, rest: str = "every one is in the error's `problems` list") -> str:
+        """The message: the first :attr:`limit` problems, then how many more and ``rest``, where
+        to find them."""
+        lines = [p.render() for p in self.problems[: self.limit]]
+        if self.truncated:
+            lines.append(f"... and {len(self.problems) - self.limit} more; {rest}")
         n = len(self.problems)
-        super().__init__(
+        return (
             f"{n} {self.title if n != 1 else self.title.replace('problems', 'problem')}"
             + ":\n  "
             + "\n  ".join(lines)
@@ -77,6 +88,21 @@ class ProjectError(CoderError):
 
 class NotFoundError(CoderError):
     """A named item, coder or question does not exist in the project."""
+
+
+class UnknownIdError(NotFoundError, KeyError):
+    """A codebook has no question, frame or code of that id.
+
+    Also a :class:`KeyError`, as a failed lookup by key is one: code that tolerates a missing
+    id (``except KeyError``) keeps working.
+    """
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0]) if self.args else ""
+
+
+class OutputError(CoderError):
+    """A table or file cannot be written where it was asked to go."""
 
 
 class UndefinedStatistic(CoderError):

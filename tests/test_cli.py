@@ -145,7 +145,9 @@ def test_move_and_codebook_commands(small: Path, tmp_path: Path) -> None:
     check = runner.invoke(main, ["codebook", "check"])
     assert check.exit_code == 0 and "3 frames, 16 codes" in check.output
     listing = runner.invoke(main, ["codings", "list", str(small)])
-    assert "ann\thuman\t1 ideas" in listing.output
+    assert listing.output.splitlines()[1:] == ["coder  kind   ideas", "ann    human      1"]
+    listing = runner.invoke(main, ["codings", "list", str(small), "--format", "csv"])
+    assert listing.output == "coder,kind,ideas\nann,human,1\n"
 
 
 def test_commands_on_a_missing_project_fail_cleanly(tmp_path: Path) -> None:

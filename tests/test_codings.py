@@ -9,7 +9,8 @@ import yaml
 
 from coder.data.codebook import default_codebook_path
 from coder.data.codings import codings_of, read_codings, store_codings
-from coder.data.contributions import ingest, move_ideas
+from coder.data.contributions import ingest
+from coder.data.moves import move_ideas
 from coder.data.store import Project, init_project
 from coder.errors import InputError, NotFoundError
 from tests.conftest import write_csv

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coder.data.codings import Coding, store_codings
-from coder.data.contributions import ingest, move_ideas
+from coder.data.contributions import ingest
+from coder.data.moves import move_ideas
 from coder.data.store import Project, init_project
 from coder.tables.crosstab import TOTAL, balance, contributors, crosstabs, crosstabs_from, profile
 from tests.conftest import write_csv

@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import pandas as pd
+
 from coder.data.store import Project, now
 from coder.errors import NotFoundError, ProjectError
 
@@ -159,6 +161,14 @@ def history(project: Project, idea_id: str) -> list[dict[str, str]]:
     for entry in entries[1:]:
         _cancel(entry)
     return entries
+
+
+HISTORY_COLUMNS = ["at", "action", "actor", "coder_id", "before", "after", "reason", "ref"]
+
+
+def history_table(project: Project, idea_id: str) -> pd.DataFrame:
+    """An idea's story (see :func:`history`) as a table of :data:`HISTORY_COLUMNS`."""
+    return pd.DataFrame(history(project, idea_id), columns=HISTORY_COLUMNS)
 
 
 def _cancel(entry: dict[str, str]) -> None:

@@ -25,6 +25,7 @@ that is not a code, so ``not_relevant`` is a reserved id.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -35,7 +36,7 @@ from typing import Any
 
 import yaml
 
-from coder.errors import CodebookError, Problem
+from coder.errors import CodebookError, Problem, UnknownIdError
 
 NOT_RELEVANT = "not_relevant"
 SELECTIONS = ("multiple", "exclusive")
@@ -71,10 +72,11 @@ class Frame:
         return self.selection == "exclusive"
 
     def code(self, code_id: str) -> Code:
+        """The code of that id; :class:`UnknownIdError` names the known ones otherwise."""
         for code in self.codes:
             if code.id == code_id:
                 return code
-        raise KeyError(code_id)
+        raise unknown_id("code", code_id, f"frame {self.id!r}", [c.id for c in self.codes])
 
     def resolve(self, value: str) -> str | None:
         """Return the code id for ``value`` given as an id or a label (case-insensitive)."""
@@ -99,16 +101,20 @@ class Codebook:
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
     def question(self, question_id: str) -> Question:
+        """The question of that id; :class:`UnknownIdError` names the known ones otherwise."""
         for q in self.questions:
             if q.id == question_id:
                 return q
-        raise KeyError(question_id)
+        known = [q.id for q in self.questions]
+        raise unknown_id("question", question_id, f"codebook {self.id!r}", known)
 
     def frame(self, frame_id: str) -> Frame:
+        """The frame of that id; :class:`UnknownIdError` names the known ones otherwise."""
         for f in self.frames:
             if f.id == frame_id:
                 return f
-        raise KeyError(frame_id)
+        known = [f.id for f in self.frames]
+        raise unknown_id("frame", frame_id, f"codebook {self.id!r}", known)
 
     def frames_for(self, question_id: str) -> list[Frame]:
         """Frames that apply to a question, in codebook order (first = rows of its crosstab)."""
@@ -144,9 +150,35 @@ class Codebook:
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=100)
 
 
+def unknown_id(kind: str, wanted: str, where: str, known: list[str]) -> UnknownIdError:
+    """The error for a lookup of an id the codebook lacks: the id, close matches, the fix."""
+    close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.6)
+    hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
+    return UnknownIdError(
+        f"no {kind} {wanted!r} in {where}; {hint}known: {', '.join(known) or 'none'}. "
+        "Fix: use an id of the codebook; if the codebook changed since the codes were "
+        "stored, carry them across with `coder codebook migrate`"
+    )
+
+
 def default_codebook_path() -> Path:
     """The report's codebook, shipped with the package."""
     return Path(str(resources.files("coder") / "data" / "codebooks" / "digital_ready.yaml"))
+
+
+class TextLoader(yaml.SafeLoader):
+    """YAML's safe loader with every plain scalar read as text, exactly as written.
+
+    YAML 1.1 would turn ``no``/``yes``/``on``/``off`` into booleans, ``null`` and ``~`` into
+    nothing, ``1.10`` into the number 1.1 and ``007`` into 7: a codebook's ids and labels must
+    survive as written. Quoting is never needed; an empty value is an empty text.
+    """
+
+
+TextLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag in ("tag:yaml.org,2002:merge",)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def load_codebook(path: str | Path | None = None) -> Codebook:
@@ -187,7 +219,7 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
             ]
         ) from exc
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=TextLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None

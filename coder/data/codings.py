@@ -22,9 +22,9 @@ from pathlib import Path
 
 from coder.data.audit import changes
 from coder.data.codebook import NOT_RELEVANT
-from coder.data.readers import read_table
+from coder.data.readers import Table, read_table
 from coder.data.store import Project, now
-from coder.errors import InputError, NotFoundError, Problem
+from coder.errors import CoderError, InputError, NotFoundError, Problem
 
 CODER_KINDS = ("human", "model", "reference", "final")
 
@@ -46,7 +46,12 @@ def read_codings(project: Project, path: str | Path) -> dict[tuple[str, str], Co
         listing every problem (unknown idea, frame or code, a frame that does not apply to the
         idea's question, two codes in an exclusive frame, an exclusion without a reason).
     """
-    table = read_table(path)
+    return check_codings(project, read_table(path))
+
+
+def check_codings(project: Project, table: Table) -> dict[tuple[str, str], Coding]:
+    """The checks of :func:`read_codings` on a coding table however it was read (a REFI-QDA
+    project's codings arrive as one, see :mod:`coder.refi.imports`)."""
     problems: list[Problem] = []
 
     def add(row: int | None, column: str | None, found: str, expected: str, fix: str) -> None:
@@ -296,6 +301,25 @@ def ideas_by_coder(project: Project, kinds: Sequence[str] = ("human",)) -> dict[
 def coded_ideas(project: Project, kinds: Sequence[str] = ("human",)) -> set[str]:
     """The ideas at least one coder of ``kinds`` has a coding for."""
     return set().union(*ideas_by_coder(project, kinds).values())
+
+
+def coder_to_tabulate(project: Project, coder: str | None = None) -> str:
+    """The coder whose codes a table shows: ``coder`` when given, else the final codes.
+
+    Raises
+    ------
+    CoderError
+        when no coder is given and nothing was reconciled yet, naming the coders there are.
+    """
+    if coder:
+        return coder
+    known = coders(project)
+    if "final" in known:
+        return "final"
+    raise CoderError(
+        "no final codes yet: pass --coder NAME to tabulate one coder's codes "
+        f"(coders: {', '.join(known) or 'none; import codings first'})"
+    )
 
 
 def codings_of(project: Project, coder: str) -> dict[str, Coding]:

@@ -51,12 +51,13 @@ class Crosstabs:
 
     ``table`` is the tidy long table (:data:`TIDY_COLUMNS`); ``distinct`` gives, per question,
     how many distinct ideas the table holds; ``notes`` gives per question the sentences to print
-    under the table.
+    under the table; ``labels`` gives the tabulated questions' labels, in codebook order.
     """
 
     table: pd.DataFrame
     distinct: dict[str, int] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def net_votes(project: Project) -> dict[str, int]:
@@ -150,6 +151,7 @@ def crosstabs_from(project: Project, codings: dict[str, Coding]) -> Crosstabs:
             _rec(q.id, rows.label, TOTAL, cols.label if cols else "", TOTAL if cols else "", *grand)
         )
         result.distinct[q.id] = len(placed)
+        result.labels[q.id] = q.label
         notes = [
             "Net votes are upvotes minus downvotes on the ideas themselves, not on comments.",
             f"An idea coded to several codes counts in each cell it is coded to: the table holds "

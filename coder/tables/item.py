@@ -91,10 +91,14 @@ def item_codes(project: Project, idea: str | None = None) -> pd.DataFrame:
     }
     for (i, model, frame), entry in sorted(scores.items()):
         chosen = [e.split(" (")[0] for e in entry if "(" in e]
-        untrained = [e for e in entry if "(" not in e]
         detail = "scores " + ", ".join(e for e in entry if "(" in e) if chosen else "no code"
-        if untrained:
-            detail += "; " + "; ".join(untrained)
+        untrained: dict[str, list[str]] = {}
+        for e in entry:
+            if "(" not in e:
+                name, state = e.split(": ", 1)
+                untrained.setdefault(state, []).append(name)
+        for state, names in sorted(untrained.items()):
+            detail += f"; {state}: {', '.join(sorted(names))}"
         if routed.get((i, model)):
             detail += "; routed to a human"
         add(i, frame, "model", model, _codes(chosen), detail)
