@@ -3,7 +3,7 @@ and the code book file (``.qdc``).
 
 REFI-QDA (QDA-XML 1.0) is the exchange standard of NVivo, ATLAS.ti, MAXQDA, QualCoder and
 others. A code book is a ``.qdc`` file (XML in ``urn:QDA-XML:codebook:1.0``); a project is a
-``.qdpx`` file (:mod:`coder.data.qdpx`). coder's codebook is a code tree: each frame a folder
+``.qdpx`` file (:mod:`coder.refi.export`). coder's codebook is a code tree: each frame a folder
 (``isCodable="false"``) of its codes, each code's definition its ``Description``, then one
 more code, *Not relevant* (an exclusion, not a code of any frame).
 

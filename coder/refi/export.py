@@ -1,5 +1,5 @@
 """REFI-QDA export: a coded project as a ``.qdpx`` file (the codebook alone, a ``.qdc`` file,
-is :mod:`coder.data.qdc`).
+is :mod:`coder.refi.codebook`).
 
 REFI-QDA (QDA-XML 1.0) is the exchange standard of NVivo, ATLAS.ti, MAXQDA, QualCoder and
 others. A ``.qdpx`` file is a zip holding ``project.qde`` (XML in the namespace
@@ -19,11 +19,11 @@ Selection``         code; an exclusion's reason is the selection's ``Description
 ``Variable``        *Question* and *Posted under*, on every source
 ==================  ========================================================================
 
-Every GUID is a UUID 5 of project-local ids (:class:`coder.data.qdc.Guids`) and the zip is
+Every GUID is a UUID 5 of project-local ids (:class:`coder.refi.codebook.Guids`) and the zip is
 written with fixed timestamps: exporting the same project twice gives the same bytes.
 Questionnaire answers are not exported: coder never joins them onto contribution texts.
-Reading such files is :mod:`coder.data.qdpx_read`; importing their codings,
-:mod:`coder.data.qdpx_import`.
+Reading such files is :mod:`coder.refi.read`; importing their codings,
+:mod:`coder.refi.imports`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,10 @@ from pathlib import Path
 from lxml import etree
 
 from coder.data.codebook import NOT_RELEVANT, Codebook
-from coder.data.qdc import (
+from coder.data.redact import Redactor, redact_cached
+from coder.data.store import Project
+from coder.errors import OutputError, ProjectError
+from coder.refi.codebook import (
     PROJECT_NS,
     Guids,
     code_tree,
@@ -46,9 +49,6 @@ from coder.data.qdc import (
     text_el,
     write_file,
 )
-from coder.data.redact import Redactor, redact_cached
-from coder.data.store import Project
-from coder.errors import OutputError, ProjectError
 
 SOURCES_DIR = "Sources"
 KINDS = ("human", "reference", "model", "final")

@@ -25,12 +25,12 @@ from pathlib import Path
 
 from coder.data.codebook import NOT_RELEVANT, Codebook
 from coder.data.codings import check_codings, coders, store_codings
-from coder.data.qdc import NOT_RELEVANT_NAME, Guids
-from coder.data.qdpx_read import QdaCode, QdaCoding, QdaProject, norm_guid, read_qdpx
 from coder.data.readers import Table
 from coder.data.redact import Redactor, text_hash
 from coder.data.store import Project
 from coder.errors import InputError, Problem
+from coder.refi.codebook import NOT_RELEVANT_NAME, Guids
+from coder.refi.read import QdaCode, QdaCoding, QdaProject, norm_guid, read_qdpx
 
 _FRAME = ("", "")  # a code that is a frame (a folder of codes)
 _EXCLUDED = ("", NOT_RELEVANT)

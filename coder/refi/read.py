@@ -3,7 +3,7 @@
 Another program's file is read as it is, whatever it holds beyond what coder needs: the code
 tree, the users, the text sources and every coding on them (on a selection or on a whole
 source). Every problem in the file is reported at once (:class:`coder.errors.InputError`); a
-problem's row is the line of ``project.qde`` it is on. :mod:`coder.data.qdpx_import` takes the
+problem's row is the line of ``project.qde`` it is on. :mod:`coder.refi.imports` takes the
 codings into a project.
 """
 
