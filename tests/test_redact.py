@@ -1,4 +1,4 @@
-"""Redaction of personal data, measured on the labelled set in tests/data/redaction/."""
+"""Redaction of personal data, measured on the labelled set in annotations/redaction/."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 from coder.data.redact import PLACEHOLDERS, Redactor, redact_cached, score
 from coder.data.store import Project
 
-DATA = Path(__file__).parent / "data" / "redaction" / "contributions.jsonl"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "annotations" / "redaction" / "contributions.jsonl"
 
 
 def _records(split: str | None = None) -> list[dict[str, Any]]:
@@ -38,7 +39,10 @@ def test_the_labelled_set_is_sound() -> None:
             assert piece == piece.strip() and piece, r["id"]
 
 
-def test_recall_and_precision_on_the_held_out_set(redactor: Redactor) -> None:
+def test_recall_and_precision_on_the_first_set(redactor: Redactor) -> None:
+    # The first set's "test" part was held out for version 1 of the redactor; version 2 was
+    # tuned on the whole first set, so this is a regression test now. The held-out figure
+    # is the one scored once on annotations/redaction/workshop_heldout.jsonl.
     test = _records("test")
     result = score(test, redactor.find([r["text"] for r in test]))
     assert result.recall >= 0.95, result.misses

