@@ -23,6 +23,7 @@ FLOORS: dict[str, int] = {
     "coder.suggest": 2,
     "coder.agreement": 2,
     "coder.reconcile": 2,
+    "coder.refi": 2,
     "coder.loop": 3,
     "coder.tables": 3,
     "coder.demo": 4,
@@ -148,7 +149,7 @@ def test_the_checks_catch_what_they_should() -> None:
         "coder.d": set(),
     }
     assert _cycles(loop) == [["coder.a", "coder.b", "coder.c"]]
-    assert _package("coder.suggest.core") == "coder.suggest"
+    assert _package("coder.suggest.train") == "coder.suggest"
     assert FLOORS[_package("coder.cli.main")] > FLOORS[_package("coder.tables.report")]
 
 
@@ -164,3 +165,20 @@ def test_modules_stay_small() -> None:
         if (n := len(path.read_text().splitlines())) > 450 and name not in one_concept
     }
     assert long == {}
+
+
+def test_the_readme_layout_matches_the_floors() -> None:
+    # The README's layout table names each package with its floor, as FLOORS does.
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Layout", 1)[1]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].isdigit():
+            path = cells[1].strip("`").rstrip("/").removesuffix(".py")
+            rows[path.replace("/", ".")] = int(cells[0])
+    assert rows == {name: floor for name, floor in FLOORS.items() if name != "coder"}
+    for name in rows:
+        assert (ROOT / name.replace(".", "/")).exists() or (
+            ROOT / (name.replace(".", "/") + ".py")
+        ).exists(), name
