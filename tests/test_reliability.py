@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from coder import agreement as ag
+from coder.agreement.display import wide_tables
 from coder.agreement.report import (
     consensus,
     disagreements,
     from_long_table,
     reliability_report,
-    wide_tables,
 )
 from coder.cli.main import main
 from coder.demo.example import example_file
@@ -112,11 +112,11 @@ def test_cli_long_table_in_every_format(long_file: Path, tmp_path: Path) -> None
     assert table.exit_code == 0, table.output
     assert "Per code" in table.output and "one coder only" in table.output
     csv_out = runner.invoke(main, [*base, "--format", "csv"])
-    assert csv_out.output.splitlines()[0] == (
+    assert csv_out.stdout.splitlines()[0] == (
         "table,frame,code,coder_a,coder_b,statistic,value,ci_low,ci_high,items,note"
     )
-    records = json.loads(runner.invoke(main, [*base, "--format", "json"]).output)
-    assert {r["table"] for r in records} == {"code", "frame", "model"}
+    records = json.loads(runner.invoke(main, [*base, "--format", "json"]).stdout)
+    assert {r["table"] for r in records} == {"headline", "code", "frame", "coverage", "model"}
     md = runner.invoke(main, [*base, "--format", "markdown", "--disagreements",
                               str(tmp_path / "d.csv")])  # fmt: skip
     assert "| frame | code | items |" in md.output

@@ -9,7 +9,8 @@ tables. Malformed input raises :class:`AgreementInputError` before any arithmeti
 Modules, one statistic family each: :mod:`~coder.agreement.kappa` (percent agreement, Cohen,
 Scott, Fleiss, Brennan-Prediger, Gwet AC1), :mod:`~coder.agreement.alpha` (Krippendorff's
 alpha), :mod:`~coder.agreement.sets` (multi-label codings: per-code binary matrices and
-set-valued alpha), :mod:`~coder.agreement.se` (analytic standard errors) and
+set-valued alpha), :mod:`~coder.agreement.pooled` (alpha pooled over every code decision, its
+interval resampling items), :mod:`~coder.agreement.se` (analytic standard errors) and
 :mod:`~coder.agreement.bootstrap` (confidence intervals).
 """
 
@@ -24,6 +25,7 @@ from coder.agreement.kappa import (
     percent_agreement,
     scott_pi,
 )
+from coder.agreement.pooled import krippendorff_alpha_pooled, pooled_alpha_ci
 from coder.agreement.se import cohen_kappa_se, fleiss_kappa_se, gwet_ac1_se
 from coder.agreement.sets import binary_matrices, krippendorff_alpha_sets
 from coder.agreement.undefined import Undefined, try_statistic
@@ -43,8 +45,10 @@ __all__ = [
     "gwet_ac1",
     "gwet_ac1_se",
     "krippendorff_alpha",
+    "krippendorff_alpha_pooled",
     "krippendorff_alpha_sets",
     "percent_agreement",
+    "pooled_alpha_ci",
     "scott_pi",
     "try_statistic",
 ]

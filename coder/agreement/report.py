@@ -1,11 +1,13 @@
-"""The reliability report: agreement per code, per frame, per pair of coders, and for the model.
+"""The reliability report: a headline, agreement per code, per frame, per pair of coders, and for
+the model.
 
 This module turns codings (sets of codes per item, coder and frame) into the tables a
-methodologist reads: one tidy table (:func:`reliability_report`), the items coders disagree
-on, and wide tables for display. Its input, :class:`~coder.agreement.codingset.CodingSet`,
-lives in :mod:`~coder.agreement.codingset`; the rows of the tidy table are computed in
-:mod:`~coder.agreement.report_rows`; the statistics themselves live in
-:mod:`coder.agreement`.
+methodologist reads: one tidy table (:func:`reliability_report`) and the items coders disagree
+on. Its input, :class:`~coder.agreement.codingset.CodingSet`, lives in
+:mod:`~coder.agreement.codingset`; the rows of the tidy table are computed in
+:mod:`~coder.agreement.headline`, :mod:`~coder.agreement.report_rows` and
+:mod:`~coder.agreement.model`; :mod:`~coder.agreement.display` lays them out for people; the
+statistics themselves live in :mod:`coder.agreement`.
 
 Conventions:
 
@@ -17,13 +19,18 @@ Conventions:
 - With exactly two coders the kappa column is Cohen's kappa; with more it is Fleiss' kappa.
 - Per frame, whole code sets are compared with Krippendorff's alpha over MASI distances (and
   Jaccard); an item a coder excluded counts as the empty set.
+- The **headline**, per frame and over all frames: Krippendorff's alpha pooled over every
+  (item, code) decision, its interval resampling items; the median and range of per-code kappa.
 - The **consensus** of the humans on an item is the set of codes more than half of the humans
-  who saw it applied. The model is compared with each human and with that consensus.
+  who saw it applied. The model is compared with each human and with that consensus, only on
+  the items and codes it decided (its out-of-fold decisions when the caller gives them, see
+  :mod:`~coder.agreement.model`), with its coverage beside.
+- A missing value or interval says why in ``note``; nothing is a silent NaN.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
@@ -31,19 +38,21 @@ import numpy as np
 import pandas as pd
 
 from coder.agreement.codingset import CodingSet, consensus, from_long_table, from_project
+from coder.agreement.headline import headline_rows
+from coder.agreement.model import coverage_rows
 from coder.agreement.report_rows import (
     NOT_RELEVANT_CODE,
     REPORT_COLUMNS,
     code_rows,
     frame_rows,
 )
-from coder.errors import InputError, Problem
+from coder.errors import Problem, ProblemsError
 
 __all__ = [
     "NOT_RELEVANT_CODE",
     "REPORT_COLUMNS",
-    "TITLES",
     "CodingSet",
+    "CodingsToCompareError",
     "Report",
     "code_rows",
     "consensus",
@@ -52,46 +61,75 @@ __all__ = [
     "from_long_table",
     "from_project",
     "reliability_report",
-    "wide_tables",
 ]
+
+
+class CodingsToCompareError(ProblemsError):
+    """The codings cannot give a reliability report (fewer than two coders)."""
+
+    title = "problems in the codings to compare"
 
 
 @dataclass
 class Report:
-    """The reliability report as one tidy table plus the items coded by one coder only."""
+    """The reliability report as one tidy table, and what a reader needs beside it.
+
+    ``single_coded``: items coded by one human only, per coder; ``n_boot`` and ``seed``: the
+    bootstrap behind the intervals (0: none); ``found``: what a codings file held;
+    ``model_source``: where the model's codes came from.
+    """
 
     table: pd.DataFrame
     single_coded: dict[str, int]
     coders: list[str]
     model: str | None
+    n_boot: int = 0
+    seed: int = 0
+    found: pd.DataFrame | None = None
+    model_source: str = ""
+    notes: list[str] = field(default_factory=list)
 
 
 def reliability_report(
     cs: CodingSet, model: str | None = None, seed: int = 0, n_boot: int = 1000
 ) -> Report:
-    """Everything a methodologist reads, as one tidy table (see :data:`REPORT_COLUMNS`)."""
+    """Everything a methodologist reads, as one tidy table (see :data:`REPORT_COLUMNS`).
+
+    ``table`` is one of ``headline`` (per frame and over all frames: pooled alpha and the
+    range of per-code kappa), ``code``, ``frame``, ``pair`` (three or more coders),
+    ``coverage`` and ``model`` (the model as a coder, on what it decided).
+    """
+    if n_boot == 1:
+        raise CodingsToCompareError(
+            [Problem("(arguments)", None, "n_boot", "1 resample", "0 (no intervals) or at "
+                     "least 2", "give --n-boot 0 or a number of resamples, e.g. 1000")]
+        )  # fmt: skip
     humans = [c for c in cs.codings if c != model]
     if len(humans) < 2 and model is None:
-        raise InputError(
+        raise CodingsToCompareError(
             [
                 Problem(
                     "(codings)",
                     None,
                     "coder",
-                    f"{len(humans)} coder(s)",
+                    f"{len(humans)} coder(s): {', '.join(humans) or 'none'}",
                     "at least two coders, or a model and one coder",
-                    "import a second coder's codings",
+                    "import a second coder's codings, or name the coders with --coders",
                 )
             ]
         )
     rows: list[dict[str, Any]] = []
     if len(humans) >= 2:
-        rows += code_rows(cs, humans, seed, n_boot)
+        per_code = code_rows(cs, humans, seed, n_boot)
+        rows += headline_rows(cs, humans, per_code, seed, n_boot)
+        rows += per_code
         rows += frame_rows(cs, humans, seed, n_boot)
         if len(humans) > 2:  # with two coders the pair table is the frame table
             for a, b in combinations(humans, 2):
                 rows += frame_rows(cs, [a, b], seed, n_boot, table="pair")
+    source = ""
     if model is not None:
+        rows += coverage_rows(cs, model, humans)
         comparisons = list(humans)
         if len(humans) >= 2:
             cs.codings["(consensus)"] = consensus(cs, humans)
@@ -100,11 +138,14 @@ def reliability_report(
             rows += code_rows(cs, [model, human], seed, n_boot, table="model")
             rows += frame_rows(cs, [model, human], seed, n_boot, table="model")
         cs.codings.pop("(consensus)", None)
+        scope = cs.scopes.get(model)
+        source = scope.source if scope else "its codings, as given"
     single = {}
     for c in humans:
         others = {i for h in humans if h != c for i in cs.codings.get(h, {})}
         single[c] = sum(i not in others for i in cs.codings.get(c, {}))
-    return Report(pd.DataFrame(rows, columns=REPORT_COLUMNS), single, humans, model)
+    table = pd.DataFrame(rows, columns=REPORT_COLUMNS).astype({"items": "int64"})
+    return Report(table, single, humans, model, n_boot, seed, cs.found, source)
 
 
 def disagreements(cs: CodingSet, coders: list[str] | None = None) -> pd.DataFrame:
@@ -139,48 +180,3 @@ def disagreements(cs: CodingSet, coders: list[str] | None = None) -> pd.DataFram
             )
     df = pd.DataFrame(rows, columns=["item_id", "frame", "distance", *coders])
     return df.sort_values(["distance", "item_id"], ascending=[False, True]).reset_index(drop=True)
-
-
-def _fmt(value: Any, low: Any, high: Any, note: str) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return note or "undefined"
-    text = f"{value:.3f}"
-    if low is not None and not (isinstance(low, float) and np.isnan(low)):
-        text += f" [{low:.2f}, {high:.2f}]"
-    return text
-
-
-def wide_tables(report: Report) -> dict[str, pd.DataFrame]:
-    """The report as readable wide tables (one row per code, frame or pair), for display."""
-    t = report.table
-    out: dict[str, pd.DataFrame] = {}
-    for table, keys in (
-        ("code", ["frame", "code"]),
-        ("frame", ["frame"]),
-        ("pair", ["coder_a", "coder_b", "frame"]),
-        ("model", ["coder_b", "frame", "code"]),
-    ):
-        block = t[t["table"] == table]
-        if block.empty:
-            continue
-        rows: dict[tuple[str, ...], dict[str, Any]] = {}
-        for _, r in block.iterrows():
-            key = tuple(str(r[k]) for k in keys)
-            row = rows.setdefault(key, {**dict(zip(keys, key, strict=True)), "items": r["items"]})
-            if r["statistic"] == "prevalence":
-                row["prevalence"] = "" if r["value"] is None else f"{r['value']:.2f}"
-            else:
-                row[r["statistic"]] = _fmt(r["value"], r["ci_low"], r["ci_high"], r["note"])
-        df = pd.DataFrame(list(rows.values()))
-        if table == "model":
-            df = df.rename(columns={"coder_b": "against"})
-        out[table] = df
-    return out
-
-
-TITLES = {
-    "code": "Per code (presence/absence), with 95% bootstrap CIs",
-    "frame": "Per frame: Krippendorff's alpha over whole code sets",
-    "pair": "Coder by coder: set-level alpha per frame",
-    "model": "The model as a coder: against each human and the human consensus",
-}

@@ -28,26 +28,43 @@ def codings() -> None:
     show_default=True,
     help="What the coders in the file are.",
 )
+@click.option("--sheet", help="The sheet of a workbook to read (default: the first).")
+@click.option(
+    "--coders",
+    "expected",
+    help="Comma-separated coders the file must hold; any other coder in it is an error.",
+)
 @coder_option
 @user_option
 @problems_option
 @errors
 def codings_import(
-    project_dir: Path, file: Path, kind: str, coder: str | None, user: str | None
+    project_dir: Path,
+    file: Path,
+    kind: str,
+    sheet: str | None,
+    expected: str | None,
+    coder: str | None,
+    user: str | None,
 ) -> None:
-    """Import a long coding table: idea_id, coder, frame, code[, reason]; or the codings of a
-    REFI-QDA project (.qdpx) coded in another program (see docs/refi-qda.md)."""
+    """Import a codings file: item_id (or idea_id), coder, frame, code[, reason], the file
+    `coder agreement --input` reads (see docs/agreement.md); or the codings of a REFI-QDA
+    project (.qdpx) coded in another program (see docs/refi-qda.md). Every problem is listed
+    at once and nothing is stored until there are none."""
     from coder.data.codings import read_codings, store_codings
     from coder.data.store import open_project
 
     if is_qdpx(file):
+        if sheet is not None or expected is not None:
+            raise click.UsageError("--sheet and --coders are for a codings table, not a .qdpx")
         import_qdpx_file(project_dir, file, coder, user, kind)
         return
     if coder is not None or user is not None:
         raise click.UsageError("--coder and --user are for a REFI-QDA file (.qdpx)")
 
+    coders = [c.strip() for c in expected.split(",") if c.strip()] if expected else None
     with open_project(project_dir) as project:
-        data = read_codings(project, file)
+        data = read_codings(project, file, sheet=sheet, coders=coders)
         n = store_codings(project, data, kind=kind)
     click.echo(f"{len(data)} codings read, {n} new or changed")
 

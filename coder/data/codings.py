@@ -1,6 +1,7 @@
 """Codings: the set of codes each coder gave each idea, per frame, and exclusions.
 
-A coding file is a long table with one row per applied code::
+A coding file is a long table with one row per applied code (its format and checks are those of
+:mod:`coder.data.codings_file`, which ``coder agreement --input`` reads too)::
 
     idea_id,coder,frame,code,reason
     idea-001,alice,literacy,Learning,
@@ -21,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coder.data.audit import changes
-from coder.data.codebook import NOT_RELEVANT
+from coder.data.codings_checks import check_coders, check_conflicts
+from coder.data.codings_file import CodingRow, codings_rows, resolve
 from coder.data.readers import Table, read_table
 from coder.data.store import Project, now
 from coder.errors import CoderError, InputError, NotFoundError, Problem
@@ -37,121 +39,89 @@ class Coding:
     not_relevant_reason: str | None = None
 
 
-def read_codings(project: Project, path: str | Path) -> dict[tuple[str, str], Coding]:
+def read_codings(
+    project: Project,
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    coders: Sequence[str] | None = None,
+) -> dict[tuple[str, str], Coding]:
     """Read and validate a coding file against the project; return codings by (idea, coder).
+
+    The file is the one :mod:`coder.data.codings_file` describes (``item_id`` or ``idea_id``);
+    of a workbook, ``sheet`` is read (default: the first). ``coders`` are the coders the file
+    must hold (default: any, but a stray coder with very few items is refused).
 
     Raises
     ------
     InputError
         listing every problem (unknown idea, frame or code, a frame that does not apply to the
-        idea's question, two codes in an exclusive frame, an exclusion without a reason).
+        idea's question, two codes in an exclusive frame, an exclusion without a reason, rows
+        that contradict each other, an unexpected or stray coder).
     """
-    return check_codings(project, read_table(path))
+    return check_codings(project, read_table(path, sheet), coders)
 
 
-def check_codings(project: Project, table: Table) -> dict[tuple[str, str], Coding]:
+def check_codings(
+    project: Project, table: Table, coders: Sequence[str] | None = None
+) -> dict[tuple[str, str], Coding]:
     """The checks of :func:`read_codings` on a coding table however it was read (a REFI-QDA
     project's codings arrive as one, see :mod:`coder.refi.imports`)."""
-    problems: list[Problem] = []
-
-    def add(row: int | None, column: str | None, found: str, expected: str, fix: str) -> None:
-        problems.append(Problem(table.path, row, column, found, expected, fix))
-
-    for col in ("idea_id", "coder", "frame", "code"):
-        if col not in table.columns:
-            add(
-                1,
-                col,
-                "no such column",
-                "the columns idea_id, coder, frame, code (and reason)",
-                f"add a column {col!r}",
-            )
-    if problems:
+    read, problems = codings_rows(table)
+    if not read.rows and problems:
         raise InputError(problems)
     questions = dict(
         project.conn.execute("SELECT idea_id, COALESCE(analysis_question, question) FROM ideas")
     )
-    frames = {f.id: f for f in project.codebook.frames}
-    frames.update({f.label.casefold(): f for f in project.codebook.frames})
-    codings: dict[tuple[str, str], Coding] = {}
-    first_exclusive: dict[tuple[str, str, str], int] = {}
-    for rownum, row in table.rows:
-        idea, coder = row["idea_id"].strip(), row["coder"].strip()
-        frame_name, code_name = row["frame"].strip(), row["code"].strip()
-        if idea not in questions:
-            add(
-                rownum,
-                "idea_id",
-                f"the unknown idea {idea!r}",
-                "an ingested idea",
-                "ingest the ideas first, or fix the id",
+    rows = []
+    kept, found, _ = check_coders(read.rows, table.path, coders, others_allowed=False)
+    problems += found
+    for row in kept:
+        if row.item not in questions:
+            problems.append(
+                Problem(
+                    table.path,
+                    row.row,
+                    read.item_column,
+                    f"the unknown idea {row.item!r}",
+                    "an ingested idea",
+                    "ingest the ideas first, or fix the id",
+                )
             )
-            continue
-        if not coder:
-            add(rownum, "coder", "an empty coder", "who coded the idea", "fill in the coder")
-            continue
-        coding = codings.setdefault((idea, coder), Coding())
-        if code_name.casefold() in (NOT_RELEVANT, "not relevant"):
-            reason = row.get("reason", "").strip()
-            if not reason:
-                add(
-                    rownum,
+        elif row.excluded and not row.reason:
+            problems.append(
+                Problem(
+                    table.path,
+                    row.row,
                     "reason",
                     "an exclusion without a reason",
                     "why it is not relevant",
                     "write the reason in the reason column",
                 )
-            coding.not_relevant_reason = reason or None
-            continue
-        if not frame_name and not code_name:
-            continue  # seen, no code applied
-        frame = frames.get(frame_name) or frames.get(frame_name.casefold())
-        if frame is None:
-            add(
-                rownum,
-                "frame",
-                repr(frame_name),
-                "one of " + ", ".join(f.id for f in project.codebook.frames),
-                "use a frame id of the codebook",
             )
-            continue
-        if questions[idea] not in frame.questions:
-            add(
-                rownum,
-                "frame",
-                f"the frame {frame.id!r} on an idea of question {questions[idea]!r}",
-                "a frame for questions " + ", ".join(frame.questions),
-                "code the idea with its question's frames, or move the idea first",
-            )
-            continue
-        code = frame.resolve(code_name) if code_name else None
-        if code_name and code is None:
-            add(
-                rownum,
-                "code",
-                repr(code_name),
-                f"a code of frame {frame.id!r}: " + ", ".join(c.label for c in frame.codes),
-                "fix the spelling, or add the code to the codebook",
-            )
-            continue
-        codes = coding.codes.setdefault(frame.id, set())
-        if code is None:
-            continue
-        if frame.exclusive and codes and code not in codes:
-            key = (idea, coder, frame.id)
-            add(
-                rownum,
-                "code",
-                f"a second code for {coder!r} on {idea!r} (first on row "
-                f"{first_exclusive.get(key)})",
-                f"one code: frame {frame.id!r} is exclusive",
-                "keep one code, or make the frame `selection: multiple`",
-            )
-            continue
-        first_exclusive.setdefault((idea, coder, frame.id), rownum)
-        codes.add(code)
+        else:
+            rows.append(row)
+    rows, found = resolve(rows, table.path, project.codebook, lambda r: questions[r.item])
+    problems += found
+    exclusive = {f.id for f in project.codebook.frames if f.exclusive}
+    rows, found, _ = check_conflicts(rows, table.path, exclusive)
+    problems += found
     if problems:
-        raise InputError(problems)
+        raise InputError(sorted(problems, key=lambda p: (p.row is not None, p.row or 0)))
+    return build_codings(rows)
+
+
+def build_codings(rows: Sequence[CodingRow]) -> dict[tuple[str, str], Coding]:
+    """Codings by (item, coder) from checked rows (frames and codes as codebook ids)."""
+    codings: dict[tuple[str, str], Coding] = {}
+    for row in rows:
+        coding = codings.setdefault((row.item, row.coder), Coding())
+        if row.excluded:
+            coding.not_relevant_reason = row.reason or "(no reason given)"
+        elif row.frame:
+            codes = coding.codes.setdefault(row.frame, set())
+            if row.code:
+                codes.add(row.code)
     return codings
 
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from coder.agreement.report import TITLES, Report, wide_tables
+from coder.agreement.display import SHEETS, report_notes, report_parts, titles
+from coder.agreement.report import Report
 from coder.data.cells import neutralise
 from coder.data.store import Project
 from coder.tables.crosstab import PROFILE_COLUMNS, TOTAL, Crosstabs
@@ -43,12 +44,14 @@ class Sections:
     """Several titled tables shown together, and the one tidy table behind them.
 
     ``data`` is what CSV and JSON hold; ``parts`` (title -> table) and ``notes`` are what
-    Markdown, text, HTML and a workbook show.
+    Markdown, text, HTML and a workbook show; ``sheets`` names a part's worksheet (default:
+    its title, cut to 31 characters).
     """
 
     data: pd.DataFrame
     parts: dict[str, pd.DataFrame]
     notes: list[str] = field(default_factory=list)
+    sheets: dict[str, str] = field(default_factory=dict)
 
 
 def fmt_cell(value: Any, decimals: int = 2) -> str:
@@ -243,17 +246,17 @@ def profile_sheets(df: pd.DataFrame) -> list[Block]:
 
 
 def agreement_sections(report: Report) -> Sections:
-    """The reliability report: its tidy table, its wide tables by title, and who coded alone."""
-    single = ", ".join(f"{c}: {n}" for c, n in report.single_coded.items())
-    return Sections(
-        report.table,
-        {TITLES[name]: df for name, df in wide_tables(report).items()},
-        [f"Items coded by one coder only (not in the statistics): {single or 'none'}"],
-    )
+    """The reliability report: its tidy table, its wide tables by title, and the notes (who
+    was compared, who coded alone, where the model's codes came from)."""
+    sheets = {title: SHEETS[kind] for kind, title in titles(report).items()}
+    return Sections(report.table, report_parts(report), report_notes(report), sheets)
 
 
 def section_blocks(sections: Sections) -> list[Block]:
-    blocks = [frame_block(df, title) for title, df in sections.parts.items()]
+    blocks = [
+        replace(frame_block(df, title), sheet=sections.sheets.get(title, title))
+        for title, df in sections.parts.items()
+    ]
     if not blocks:
         blocks = [frame_block(sections.data)]
     last = blocks[-1]
