@@ -7,38 +7,51 @@ directory) with stray HOST/PORT/USERNAME/PASSWORD/DEBUG variables set, which it 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import click
 import httpx
 import pytest
 from click.testing import CliRunner
 
 from coder.data.audit import history
 from coder.data.codings import Coding, codings_of, read_codings
-from coder.data.contributions import ingest, move_ideas, read_moves
+from coder.data.contributions import ingest
+from coder.data.moves import move_ideas, read_moves
 from coder.data.store import Project, init_project
 from coder.demo.example import REVIEWER, example_file
 from coder.demo.studio import StudioPeople
-from coder.errors import InputError
+from coder.errors import CoderError, InputError
 from coder.studio import config as cfg
 from coder.studio import push as push_module
 from coder.studio import server
 from coder.studio.client import Studio
-from coder.studio.errors import TransientError
-from coder.studio.pull import pull
+from coder.studio.errors import StudioError, TransientError
+from coder.studio.pull import close, pull
 from coder.studio.push import push_round, sample_round
 from coder.studio.review import pull_reviews, push_suggestions
-from coder.studio.rounds import create_round, studio_projects, task_map
+from coder.studio.rounds import (
+    create_round,
+    is_closed,
+    open_items,
+    studio_projects,
+    studio_uid,
+    task_map,
+)
 from coder.studio.sample import explicit_assignment
 from coder.studio.settings import Account, StudioSettings, load_accounts
 
 SETUP = "run `bash scripts/setup_studio.sh` (Label Studio in .venv-labelstudio, Debian chromium)"
 ALEX, SAM = "alex@example.org", "sam@example.org"
+REVIEWER2 = "rev2@example.org"
 CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -90,7 +103,10 @@ def project(tmp_path: Path) -> Iterator[Project]:
 
 
 def _studio(live: StudioSettings, project: Project) -> Studio:
-    return Studio(replace(live, folder=project.path / ".studio"), retries=2, backoff=0.2)
+    # The module's server (its folder holds the database that accounts are made in) for this
+    # project; the project is passed to every call.
+    del project
+    return Studio(live, retries=2, backoff=0.2)
 
 
 def _accounts(live: StudioSettings) -> dict[str, Account]:
@@ -139,8 +155,16 @@ def test_push_is_idempotent_redacted_and_assigned(live: StudioSettings, project:
         # Each coder's project holds only their items; shared items are in both coders'.
         assert set(items) <= set(a.items[sp.coder_id])
         # No model suggestion can reach a coder during reliability coding.
-        detail = studio.sdk.projects.get(id=sp.ls_project_id)
-        assert detail.show_collab_predictions is False
+        detail = studio.project(sp.ls_project_id, studio.desk_token(sp.coder_id))
+        assert detail["show_collab_predictions"] is False
+        # What a coder reads is in words; coder's key is out of sight.
+        n = len(task_map(project, sp.ls_project_id))
+        assert detail["title"].startswith(f"Code {n}") and "(r1)" in detail["title"]
+        assert f"each of these {n} contributions" in detail["description"]
+        assert "coder-key" not in detail["description"] + detail["title"]
+        assert cfg.key_in(detail["expert_instruction"]) == (
+            f"{project.meta('studio_uid')}/r1/{sp.coder_id}/{sp.view}"
+        )
     for coder in (ALEX, SAM):
         pushed = {
             i
@@ -259,10 +283,11 @@ def test_unknown_code_stops_the_pull_and_changes_nothing(
     (sp,) = studio_projects(project, "r3")
     tasks = {item: tid for tid, item in task_map(project, sp.ls_project_id).items()}
     # Someone adds a code to the config in the UI and a coder uses it.
-    xml = studio.project_config(sp.ls_project_id)
+    desk = studio.desk_token(ALEX)
+    xml = studio.project_config(sp.ls_project_id, desk)
     edited = xml.replace('<Choice value="Learning"', '<Choice value="Telepathy"/>\n'
                          '    <Choice value="Learning"')  # fmt: skip
-    studio.set_config(sp.ls_project_id, edited)
+    studio.set_config(sp.ls_project_id, edited, desk)
     token = _accounts(live)[ALEX].token
     lit = _view(project, "idea-001")
     _annotate(studio, token, tasks["idea-004"], cfg.choices_result(lit, {"literacy": {"learning"}}))
@@ -279,7 +304,7 @@ def test_unknown_code_stops_the_pull_and_changes_nothing(
     assert not (project.annotations_dir / "labelstudio" / "exports").exists()
     # Pushing again restores the generated config.
     assert push_round(project, studio, "r3").configs_restored == 1
-    assert "Telepathy" not in studio.project_config(sp.ls_project_id)
+    assert "Telepathy" not in studio.project_config(sp.ls_project_id, desk)
 
 
 def _check_complete(studio: Studio, project: Project, round_id: str, expected: int) -> None:
@@ -356,7 +381,9 @@ def test_review_round_trip(live: StudioSettings, project: Project) -> None:
                             [reviewer]).pushed == 0  # fmt: skip
     tasks: dict[str, int] = {}
     for sp in studio_projects(project, "review-1"):
-        assert studio.sdk.projects.get(id=sp.ls_project_id).show_collab_predictions is True
+        assert sp.coder_id == reviewer  # in the reviewer's own desk
+        detail = studio.project(sp.ls_project_id, studio.desk_token(reviewer))
+        assert detail["show_collab_predictions"] is True
         for t in studio.sdk.tasks.list(project=sp.ls_project_id, fields="all"):
             tasks[t.data["item"]] = int(t.id)
             (pred,) = t.predictions
@@ -451,6 +478,9 @@ def test_cli_push_pull_status_never_print_secrets(
     monkeypatch.setenv("CODER_STUDIO_URL", live.url)
     monkeypatch.setenv("CODER_STUDIO_TOKEN", live.token)
     monkeypatch.setenv("CODER_STUDIO_ACCOUNTS", str(live.accounts_file))
+    # A server coder does not manage: accounts are made through its database (Label Studio's
+    # own variable for the SQLite folder), as on a production machine.
+    monkeypatch.setenv("LABEL_STUDIO_BASE_DATA_DIR", str(live.folder / "data"))  # type: ignore[operator]
     path = str(project.path)
     runner = CliRunner()
     outputs = []
@@ -464,7 +494,8 @@ def test_cli_push_pull_status_never_print_secrets(
         outputs.append(result.output)
     assert "10 items, 5 coded by all of 2 coders" in outputs[0]
     assert "0 tasks pushed, 15 in Label Studio" in outputs[1]
-    assert "up at" in outputs[3] and "cli\tcoding\t4 projects\t15 tasks pushed" in outputs[3]
+    assert "up at" in outputs[3]
+    assert ["cli", "coding", "4", "15"] in [line.split() for line in outputs[3].splitlines()]
     secrets = [live.token, live.admin_password] + [a.password for a in _accounts(live).values()]
     secrets += [a.token for a in _accounts(live).values()]
     for out in outputs:
@@ -476,13 +507,6 @@ def test_cli_push_pull_status_never_print_secrets(
 def test_browser_coder_ticks_two_frames_and_pull_stores_exactly_that(
     live: StudioSettings, project: Project
 ) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail(f"Debian's chromium is not installed ({CHROMIUM} is missing): {SETUP}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail(f"Playwright's Python package is missing from .venv: {SETUP}")
-
     studio = _studio(live, project)
     coder = "browser@example.org"
     create_round(project, "web", explicit_assignment({coder: ["idea-001", "idea-004"]}))
@@ -490,6 +514,35 @@ def test_browser_coder_ticks_two_frames_and_pull_stores_exactly_that(
     (sp,) = studio_projects(project, "web")
     task_id = next(t for t, i in task_map(project, sp.ls_project_id).items() if i == "idea-001")
     account = _accounts(live)[coder]
+    with _browser() as browser:
+        page = _login(browser, live.url, account)
+        page.goto(f"{live.url}/projects/{sp.ls_project_id}/data?task={task_id}")
+        page.wait_for_selector(_choice("Learning"), timeout=60_000)
+        for label in ("Learning", "Data literacy", "Skills"):
+            page.locator(_choice(label)).first.click()
+        with page.expect_response(lambda r: "/annotations" in r.url and r.ok):
+            page.locator("button:has-text('Submit')").first.click()
+    report = pull(project, studio, "web")
+    assert report.codings == 1
+    assert codings_of(project, coder) == {
+        "idea-001": Coding({"literacy": {"learning", "data_literacy"}, "readiness": {"skills"}})
+    }
+
+
+def _choice(label: str) -> str:
+    """The choice whose label (in bold, above its definition) is exactly ``label``."""
+    return f"label:has(b:text-is('{label}'))"
+
+
+@contextmanager
+def _browser() -> Iterator[Any]:
+    """Debian's chromium through Playwright (headless, no sandbox, background networking off)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"Debian's chromium is not installed ({CHROMIUM} is missing): {SETUP}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail(f"Playwright's Python package is missing from .venv: {SETUP}")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=str(CHROMIUM),
@@ -498,25 +551,280 @@ def test_browser_coder_ticks_two_frames_and_pull_stores_exactly_that(
                   "--disable-component-update", "--disable-sync", "--no-first-run"],
         )  # fmt: skip
         try:
-            page = browser.new_page()
-            page.goto(f"{live.url}/user/login/")
-            page.fill("input[name=email]", account.email)
-            page.fill("input[name=password]", account.password)
-            page.click("button[type=submit]")
-            page.wait_for_load_state("networkidle")
-            page.goto(f"{live.url}/projects/{sp.ls_project_id}/data?task={task_id}")
-            page.wait_for_selector("label:has-text('Learning')", timeout=60_000)
-            for label in ("Learning", "Data literacy", "Skills"):
-                page.locator(f"label:has-text('{label}')").first.click()
-            with page.expect_response(lambda r: "/annotations" in r.url and r.ok):
-                page.locator("button:has-text('Submit')").first.click()
+            yield browser
         finally:
             browser.close()
-    report = pull(project, studio, "web")
-    assert report.codings == 1
-    assert codings_of(project, coder) == {
-        "idea-001": Coding({"literacy": {"learning", "data_literacy"}, "readiness": {"skills"}})
+
+
+def _login(browser: Any, url: str, account: Account) -> Any:
+    """A page signed in as ``account`` through Label Studio's login form."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/user/login/")
+    page.fill("input[name=email]", account.email)
+    page.fill("input[name=password]", account.password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/user/login" not in page.url, "the login failed"
+    return page
+
+
+def _get(url: str, path: str, token: str) -> httpx.Response:
+    return httpx.get(url + path, headers={"Authorization": f"Token {token}"}, timeout=60)
+
+
+def _ids(studio: Studio, project: Project, round_id: str) -> dict[str, tuple[int, dict[str, int]]]:
+    """Each person's project of a one-view round and its task ids by item."""
+    return {
+        sp.coder_id: (sp.ls_project_id,
+                      {i: t for t, i in task_map(project, sp.ls_project_id).items()})
+        for sp in studio_projects(project, round_id)
+    }  # fmt: skip
+
+
+def test_coders_code_only_in_their_own_desk(live: StudioSettings, project: Project) -> None:
+    studio = _studio(live, project)
+    items = ["idea-001", "idea-004"]
+    create_round(project, "desks", explicit_assignment({ALEX: items, SAM: items}))
+    push_round(project, studio, "desks")
+    accounts = _accounts(live)
+    alex, sam = accounts[ALEX], accounts[SAM]
+    assert alex.desk is not None and sam.desk is not None and alex.desk != sam.desk
+    ids = _ids(studio, project, "desks")
+    a_pid, a_tasks = ids[ALEX]
+    s_pid, s_tasks = ids[SAM]
+    lit = _view(project, "idea-001")
+    ann = studio.annotate(alex.token, a_tasks["idea-001"],
+                          cfg.choices_result(lit, {"literacy": {"learning"}}))  # fmt: skip
+    httpx.post(f"{live.url}/api/tasks/{a_tasks['idea-004']}/drafts",
+               json={"result": cfg.choices_result(lit, {"literacy": {"innovation"}})},
+               headers={"Authorization": f"Token {alex.token}"}).raise_for_status()  # fmt: skip
+    # Sam lists only Sam's projects, and reaches nothing of Alex's by id.
+    listed = {p["id"] for p in _get(live.url, "/api/projects?page_size=1000",
+                                    sam.token).json()["results"]}  # fmt: skip
+    assert s_pid in listed and a_pid not in listed
+    a_task = a_tasks["idea-001"]
+    for path in (f"/api/projects/{a_pid}", f"/api/tasks?project={a_pid}", f"/api/tasks/{a_task}",
+                 f"/api/tasks/{a_task}/annotations", f"/api/annotations/{ann}",
+                 f"/api/tasks/{a_tasks['idea-004']}/drafts", f"/api/projects/{a_pid}/next",
+                 f"/api/projects/{a_pid}/export?exportType=JSON", f"/api/dm/views?project={a_pid}",
+                 f"/api/predictions?task={a_task}", f"/api/projects/{a_pid}/summary"):  # fmt: skip
+        r = _get(live.url, path, sam.token)
+        assert r.status_code in (403, 404), (path, r.status_code)
+        assert "Learning" not in r.text and "innovation" not in r.text.lower()
+    headers = {"Authorization": f"Token {sam.token}"}
+    refused = {
+        "move into Alex's desk": httpx.patch(f"{live.url}/api/users/{sam.user_id}",
+                                             json={"active_organization": alex.desk},
+                                             headers=headers),
+        "annotate Alex's task": httpx.post(f"{live.url}/api/tasks/{a_task}/annotations",
+                                           json={"result": []}, headers=headers),
+        "create a project": httpx.post(f"{live.url}/api/projects",
+                                       json={"title": "mine", "label_config": "<View/>"},
+                                       headers=headers),
+        "configure their project": httpx.patch(f"{live.url}/api/projects/{s_pid}",
+                                               json={"maximum_annotations": 5}, headers=headers),
+        "import tasks": httpx.post(f"{live.url}/api/projects/{s_pid}/import",
+                                   json=[{"data": {"text": "x"}}], headers=headers),
+        "delete a task": httpx.delete(f"{live.url}/api/tasks/{s_tasks['idea-004']}",
+                                      headers=headers),
+        "invite people": httpx.get(f"{live.url}/api/invite", headers=headers),
+    }  # fmt: skip
+    assert {why: r.status_code for why, r in refused.items()} == {
+        why: 404 if why == "annotate Alex's task" else 403 for why in refused
     }
+    assert _get(live.url, "/api/current-user/whoami", sam.token).json()["active_organization"] == (
+        sam.desk
+    )
+    # Coding itself works, and the analyst pulls both desks.
+    studio.annotate(
+        sam.token, s_tasks["idea-001"], cfg.choices_result(lit, {"literacy": {"innovation"}})
+    )
+    report = pull(project, studio, "desks")
+    assert report.codings == 2 and report.outside_assignment == 0
+    assert codings_of(project, SAM) == {"idea-001": Coding({"literacy": {"innovation"}})}
+
+
+def test_review_holds_back_items_of_open_coding_rounds(
+    live: StudioSettings, project: Project
+) -> None:
+    studio = _studio(live, project)
+    create_round(project, "open", explicit_assignment({ALEX: ["idea-001", "idea-004"],
+                                                      SAM: ["idea-001", "idea-006"]}))  # fmt: skip
+    push_round(project, studio, "open")
+    scores = {"idea-001": {"literacy": {"learning": 0.9}},
+              "idea-009": {"vision": {"integration": 0.8}}}  # fmt: skip
+    report = push_suggestions(project, studio, scores, "m-hold", [SAM], round_id="rev-a")
+    assert report.held_back == {"open": 1} and report.pushed == 1
+    (sp,) = studio_projects(project, "rev-a")
+    assert sp.coder_id == SAM and set(task_map(project, sp.ls_project_id).values()) == {"idea-009"}
+    with pytest.raises(StudioError, match="still open"):
+        push_suggestions(project, studio, {"idea-001": scores["idea-001"]}, "m-hold", [SAM],
+                         round_id="rev-b")  # fmt: skip
+    # Pulled and closed, the round's items may be reviewed; the closed round takes no new task.
+    close(project, studio, "open")
+    assert is_closed(project, "open") and open_items(project) == {}
+    again = push_suggestions(project, studio, {"idea-001": scores["idea-001"]}, "m-hold",
+                             [SAM, REVIEWER2], round_id="rev-b")  # fmt: skip
+    assert again.held_back == {} and again.pushed == 1
+    assert push_round(project, studio, "open").pushed == 0
+    # A task deleted in Label Studio would be pushed again, but not into a closed round.
+    lost = _ids(studio, project, "open")[SAM][1]["idea-006"]
+    studio.request("deleting a task", "DELETE", f"/api/tasks/{lost}", token=studio.desk_token(SAM))
+    with pytest.raises(CoderError, match="closed"):
+        push_round(project, studio, "open")
+
+
+def test_projects_made_before_desks_move_into_their_coders_desk(
+    live: StudioSettings, project: Project
+) -> None:
+    studio = _studio(live, project)
+    create_round(project, "old", explicit_assignment({ALEX: ["idea-001"]}))
+    view = _view(project, "idea-001")
+    _, xml = cfg.write_config(project.annotations_dir, view)
+    key = f"{studio_uid(project)}/old/{ALEX}/{view.key}"
+    # As an older coder made it: in the admin's organization, its key in its description.
+    body = {
+        "title": "alex · old",
+        "label_config": xml,
+        "description": f"Made by coder; do not edit the labelling config.\ncoder-key: {key}",
+    }
+    pid = int(studio.request("creating a project", "POST", "/api/projects", body=body)["id"])
+    report = push_round(project, studio, "old")
+    assert (report.created_projects, report.pushed) == (0, 1)
+    (sp,) = studio_projects(project, "old")
+    assert sp.ls_project_id == pid
+    detail = studio.project(pid, studio.desk_token(ALEX))
+    assert "coder-key" not in detail["description"] and detail["title"].startswith("Code 1:")
+    assert cfg.key_in(detail["expert_instruction"]) == key
+    mine = _get(live.url, "/api/projects?page_size=1000", _accounts(live)[ALEX].token).json()
+    assert pid in {p["id"] for p in mine["results"]}
+
+
+def test_browser_blind_coding_definitions_and_no_internals(
+    live: StudioSettings, project: Project
+) -> None:
+    studio = _studio(live, project)
+    shared = "idea-001"
+    create_round(project, "blind", explicit_assignment({ALEX: [shared, "idea-004"],
+                                                       SAM: [shared, "idea-006"]}))  # fmt: skip
+    push_round(project, studio, "blind")
+    ids = _ids(studio, project, "blind")
+    a_pid, a_tasks = ids[ALEX]
+    s_pid, s_tasks = ids[SAM]
+    accounts = _accounts(live)
+    lit = _view(project, shared)
+    ticks = cfg.choices_result(lit, {"literacy": {"learning", "collaboration"}})
+    studio.annotate(accounts[ALEX].token, a_tasks[shared], ticks)
+    # A model's suggestion for the shared item reaches nobody while the round is open, even
+    # when Sam also reviews.
+    scores = {
+        shared: {"literacy": {"learning": 0.95}},
+        "idea-009": {"vision": {"integration": 0.9}},
+    }
+    review = push_suggestions(project, studio, scores, "m-blind", [SAM], round_id="rev-blind")
+    assert review.held_back == {"blind": 1}
+    (rsp,) = studio_projects(project, "rev-blind")
+    alex_only = _texts(studio, a_pid)["idea-004"]
+    learning = project.codebook.frame("literacy").code("learning").definition
+    uid = project.meta("studio_uid") or ""
+    with _browser() as browser:
+        page = _login(browser, live.url, accounts[SAM])
+        # The project list: Sam's coding and review projects only, in words, no internal key.
+        with page.expect_response(lambda r: "/api/projects" in r.url and "page=" in r.url) as got:
+            page.goto(f"{live.url}/projects/")
+        listed = {p["id"] for p in got.value.json()["results"]}
+        sams = set(studio.projects_by_key(studio.desk_token(SAM)).values())
+        alexs = set(studio.projects_by_key(studio.desk_token(ALEX)).values())
+        assert {s_pid, rsp.ls_project_id} <= listed <= sams and not listed & alexs
+        page.wait_for_selector("text=Code 2:", timeout=60_000)
+        shown = page.inner_text("body")
+        assert "each of these 2 contributions" in shown
+        assert "coder-key" not in shown and uid not in shown and "Made by coder" not in shown
+        # Alex's project by URL: nothing of it reaches the page or Sam's session.
+        page.goto(f"{live.url}/projects/{a_pid}/data?task={a_tasks['idea-004']}")
+        page.wait_for_timeout(4000)
+        assert alex_only[:40] not in page.inner_text("body")
+        for path in (f"/api/projects/{a_pid}", f"/api/tasks/{a_tasks[shared]}",
+                     f"/api/tasks/{a_tasks[shared]}/annotations"):  # fmt: skip
+            assert page.request.get(live.url + path).status in (403, 404), path
+        # Sam's own reliability item: no prediction, nobody's ticks, each code's definition
+        # on the task screen.
+        page.goto(f"{live.url}/projects/{s_pid}/data?task={s_tasks[shared]}")
+        page.wait_for_selector(_choice("Learning"), timeout=60_000)
+        assert page.get_by_text(" ".join(learning.split())[:60]).first.is_visible()
+        assert page.locator("input[type=checkbox]:checked").count() == 0
+        task = page.request.get(f"{live.url}/api/tasks/{s_tasks[shared]}").json()
+        assert task["predictions"] == [] and task["annotations"] == []
+        assert "coder-key" not in page.inner_text("body")
+
+
+def _texts(studio: Studio, pid: int) -> dict[str, str]:
+    return {
+        str(t.data["item"]): str(t.data["text"])
+        for t in studio.sdk.tasks.list(project=pid, fields="all")
+    }
+
+
+def test_coders_and_login_commands(
+    live: StudioSettings, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coder.cli.studio_accounts import STUDIO_COMMANDS
+
+    group = click.Group("studio", commands={c.name: c for c in STUDIO_COMMANDS if c.name})
+    monkeypatch.setenv("CODER_STUDIO_URL", live.url)
+    monkeypatch.setenv("CODER_STUDIO_TOKEN", live.token)
+    monkeypatch.setenv("CODER_STUDIO_ACCOUNTS", str(live.accounts_file))
+    monkeypatch.setenv("LABEL_STUDIO_BASE_DATA_DIR", str(live.folder / "data"))  # type: ignore[operator]
+    studio = _studio(live, project)
+    newbie = "newbie@example.org"
+    create_round(project, "logins", explicit_assignment({ALEX: ["idea-001", "idea-004"],
+                                                        newbie: ["idea-001"]}))  # fmt: skip
+    first = push_round(project, studio, "logins")
+    assert newbie in first.created_accounts  # (and Alex's, when no earlier test made it)
+    assert push_round(project, studio, "logins").created_accounts == []
+    ids = _ids(studio, project, "logins")
+    studio.annotate(_accounts(live)[ALEX].token, ids[ALEX][1]["idea-004"], [])
+    runner = CliRunner()
+    path = str(project.path)
+    result = runner.invoke(group, ["coders", path, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = {(r["person"], r["round"]): r for r in csv.DictReader(io.StringIO(result.output))}
+    assert (rows[(ALEX, "logins")]["done"], rows[(ALEX, "logins")]["assigned"]) == ("1", "2")
+    assert (rows[(newbie, "logins")]["done"], rows[(newbie, "logins")]["assigned"]) == ("0", "1")
+    assert rows[(newbie, "logins")]["account"] == "yes"
+    assert rows[(newbie, "logins")]["title"] == "Code 1: Literacy and readiness (logins)"
+    secrets = [a.token for a in _accounts(live).values()] + [a.desk_token for a in
+                                                            _accounts(live).values()]  # fmt: skip
+    secrets += [a.password for a in _accounts(live).values()]
+    assert not any(x in result.output for x in secrets)
+    # The login of one coder, for the analyst to hand over; --reset replaces the password.
+    result = runner.invoke(group, ["login", path, newbie])
+    assert result.exit_code == 0, result.output
+    old = _accounts(live)[newbie].password
+    assert f"Login page: {live.url}/user/login/" in result.output and old in result.output
+    assert _accounts(live)[ALEX].password not in result.output
+    result = runner.invoke(group, ["login", path, newbie, "--reset"])
+    assert result.exit_code == 0, result.output
+    new = _accounts(live)[newbie].password
+    assert new != old and new in result.output and old not in result.output
+    assert _form_login(live.url, newbie, new) and not _form_login(live.url, newbie, old)
+    result = runner.invoke(group, ["login", path, "stranger@example.org"])
+    assert result.exit_code == 1 and "in no round of this project" in result.output
+    result = runner.invoke(group, ["close", path, "--round", "logins"])
+    assert result.exit_code == 0 and "round logins is closed" in result.output
+    for command in STUDIO_COMMANDS:
+        assert runner.invoke(group, [str(command.name), "--help"]).exit_code == 0
+
+
+def _form_login(url: str, email: str, password: str) -> bool:
+    """True when Label Studio's login form accepts the password."""
+    with httpx.Client(base_url=url, timeout=60) as session:
+        session.get("/user/login/")
+        r = session.post("/user/login/", data={
+            "email": email, "password": password,
+            "csrfmiddlewaretoken": session.cookies.get("csrftoken") or ""},
+            headers={"Referer": f"{url}/user/login/"})  # fmt: skip
+        return r.status_code == 302
 
 
 def test_setup_script_and_server_script_exist() -> None:
@@ -525,3 +833,37 @@ def test_setup_script_and_server_script_exist() -> None:
         text = (root / "scripts" / name).read_text()
         assert text.startswith("#!/usr/bin/env bash") and "set -euo pipefail" in text
     assert shutil.which("bash")
+
+
+def test_serving_another_address_signs_coders_in_there(
+    live: StudioSettings, project: Project
+) -> None:
+    """``host``: the server listens on a second loopback address (tests reach no other host)
+    with Label Studio told its public address, and a coder signs in through it. Last in the
+    module: it restarts the module's server and puts it back."""
+    studio = _studio(live, project)
+    create_round(project, "lan", explicit_assignment({ALEX: ["idea-001"]}))
+    push_round(project, studio, "lan")
+    (sp,) = studio_projects(project, "lan")
+    address = f"http://127.0.0.2:{live.port}"
+    served = replace(live, host="127.0.0.2", public_url=address, url=address)
+    env = server.server_env(served, live.folder / "data")  # type: ignore[operator]
+    assert env["LABEL_STUDIO_HOST"] == address
+    assert env["LABEL_STUDIO_CSRF_TRUSTED_ORIGINS"] == address
+    assert "127.0.0.2" in env["LABEL_STUDIO_ALLOWED_HOSTS"].split(",")
+    server.stop(live)
+    try:
+        state = server.start(served, echo=lambda _: None)
+        assert state.running and state.url == address
+        assert not server.health(live.url, timeout=1)  # nothing on 127.0.0.1 now
+        with _browser() as browser:
+            page = _login(browser, address, _accounts(live)[ALEX])
+            assert page.url.startswith(address)
+            me = page.request.get(f"{address}/api/current-user/whoami").json()
+            assert me["email"] == ALEX
+            page.goto(f"{address}/projects/{sp.ls_project_id}/data")
+            page.wait_for_selector("text=Code 1: Literacy and readiness (lan)", timeout=60_000)
+    finally:
+        server.stop(served)
+        server.start(live, echo=lambda _: None)
+    assert server.status(live).running

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -230,3 +231,101 @@ def test_cli_studio_commands_have_help_and_config_writes_files(tmp_path: Path) -
     assert {p.name for p in folder.iterdir()} >= {"vision.xml", "review-vision.xml"}
     result = runner.invoke(main, ["studio", "pull", str(tmp_path / "nowhere")])
     assert result.exit_code == 1 and "not a coder project" in result.output
+
+
+def test_choices_show_their_definitions_and_projects_read_in_words() -> None:
+    cb = load_codebook()
+    view = cfg.views(cb)["literacy+readiness"]
+    root = ElementTree.fromstring(cfg.labeling_config(view))
+    learning = cb.frame("literacy").code("learning")
+    (choice,) = [c for c in root.iter("Choice") if c.get("value") == "Learning"]
+    shown = choice.get("html") or ""
+    assert shown.startswith("<b>Learning</b>") and " ".join(learning.definition.split()) in shown
+    texts = cfg.project_texts(view, 60, "coding-1")
+    assert texts["title"] == "Code 60: Literacy and readiness (coding-1)"
+    assert len(texts["title"]) <= cfg.TITLE_MAX
+    assert texts["description"].startswith("Read each of these 60 contributions")
+    assert "Digital readiness dimensions: tick every code that applies." in texts["description"]
+    assert learning.include[0] in texts["instructions"]
+    review = cfg.project_texts(cfg.views(cb)["vision"], 1, "review-1", review=True)
+    assert review["title"] == "Review 1 contribution: Vision themes (review-1)"
+    assert "suggested codes are ticked" in review["description"]
+    for key in ("ab12/coding-1/a@b.org/literacy+readiness", 'odd "key" <&>'):
+        assert cfg.key_in("<p>codebook</p>" + cfg.key_tag(key)) == key
+    assert cfg.key_in("Made by coder; do not edit.\ncoder-key: a/b/c/d") == "a/b/c/d"
+    assert cfg.key_in("<p>no key</p>") is None
+
+
+def test_serving_other_machines_sets_host_csrf_and_warns_without_tls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("CODER_STUDIO_URL", "CODER_STUDIO_TOKEN", "CODER_STUDIO_HOST",
+                 "CODER_STUDIO_PUBLIC_URL", "CODER_STUDIO_PORT"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    local = load_settings(tmp_path, port=8123)
+    assert (local.host, local.url, local.coders_url) == ("127.0.0.1", "http://127.0.0.1:8123",
+                                                         "http://127.0.0.1:8123")  # fmt: skip
+    assert not local.exposed and server.address_env(local) == {} and server.exposure(local) is None
+    lan = load_settings(tmp_path, host="0.0.0.0", public_url="http://10.1.2.3:8123")
+    assert lan.url == "http://127.0.0.1:8123" and lan.exposed
+    assert lan.accounts_key == local.accounts_key  # the same accounts, whatever the address
+    env = server.server_env(lan, tmp_path / "data")
+    assert env["LABEL_STUDIO_HOST"] == "http://10.1.2.3:8123"
+    assert env["LABEL_STUDIO_CSRF_TRUSTED_ORIGINS"] == "http://10.1.2.3:8123"
+    assert set(env["LABEL_STUDIO_ALLOWED_HOSTS"].split(",")) == {"10.1.2.3", "127.0.0.1",
+                                                                  "localhost"}  # fmt: skip
+    assert "unencrypted" in (server.exposure(lan) or "")
+    monkeypatch.setenv("CODER_STUDIO_HOST", "0.0.0.0")
+    monkeypatch.setenv("CODER_STUDIO_PUBLIC_URL", "https://coding.example.org/")
+    proxied = load_settings(tmp_path)
+    assert proxied.coders_url == "https://coding.example.org" and server.exposure(proxied) is None
+    env = server.server_env(proxied, tmp_path / "data")
+    assert env["LABEL_STUDIO_CSRF_TRUSTED_ORIGINS"] == "https://coding.example.org"
+    assert env["LABEL_STUDIO_SESSION_COOKIE_SECURE"] == "1"
+    assert "coding.example.org" in env["LABEL_STUDIO_ALLOWED_HOSTS"].split(",")
+    monkeypatch.setenv("CODER_STUDIO_PUBLIC_URL", "coding.example.org")
+    with pytest.raises(StudioError, match="https://"):
+        load_settings(tmp_path)
+    # Serving other machines is asked for at each start: nothing of it is stored.
+    assert "host" not in read_secret(tmp_path / ".studio" / "config.json")
+
+
+def test_the_server_runs_coders_policy_and_accounts_need_its_python(tmp_path: Path) -> None:
+    s = StudioSettings("http://127.0.0.1:8123", 8123, "a@b.org", "pw", "t" * 40,
+                       folder=tmp_path / ".studio")  # fmt: skip
+    env = server.server_env(s, tmp_path / "data")
+    assert env["DJANGO_SETTINGS_MODULE"] == "coder_studio_settings"
+    folder = Path(env["PYTHONPATH"])
+    names = {"coder_studio_settings.py", "coder_studio_policy.py", "coder_studio_admin.py"}
+    assert names <= {p.name for p in folder.iterdir()}
+    with pytest.raises(StudioError, match="Label Studio's own Python"):
+        server.run_admin(s, {"people": []}, venv=tmp_path / "no-venv")
+
+
+def test_a_coding_round_is_open_until_closed(tmp_path: Path) -> None:
+    from coder.data.contributions import ingest
+    from coder.data.store import init_project
+    from coder.demo.example import example_file
+    from coder.studio.rounds import create_round, is_closed, mark_closed, open_items
+    from coder.studio.sample import explicit_assignment
+
+    with init_project(tmp_path / "p") as project:
+        ingest(project, participants=example_file("participants.csv"),
+               ideas=example_file("ideas.csv"))  # fmt: skip
+        a = explicit_assignment({"a@x.org": ["idea-001"], "b@x.org": ["idea-001", "idea-004"]})
+        create_round(project, "c1", a)
+        assert open_items(project) == {"c1": {"idea-001", "idea-004"}}
+        assert not is_closed(project, "c1")
+        stamp = mark_closed(project, "c1")
+        assert stamp and mark_closed(project, "c1") == stamp  # closing twice changes nothing
+        assert is_closed(project, "c1") and open_items(project) == {}
+
+
+def test_account_commands_have_help() -> None:
+    from coder.cli.studio_accounts import STUDIO_COMMANDS
+
+    group = click.Group("studio", commands={c.name: c for c in STUDIO_COMMANDS if c.name})
+    runner = CliRunner()
+    for command in STUDIO_COMMANDS:
+        result = runner.invoke(group, [str(command.name), "--help"])
+        assert result.exit_code == 0 and (command.help or "").split("\n")[0] in result.output

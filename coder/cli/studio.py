@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +11,8 @@ from typing import Any
 import click
 
 from coder.cli.common import errors as _errors
-from coder.cli.common import in_file, project_dir
+from coder.cli.common import in_file, problems_option, project_dir, show, table_output
+from coder.cli.studio_accounts import STUDIO_COMMANDS, echo_accounts
 
 port_option = click.option(
     "--port", type=click.IntRange(1, 65535), help="Port of the project's server (default 8080)."
@@ -29,29 +29,45 @@ def studio() -> None:
     """
 
 
-def _settings(project_dir: Path, port: int | None = None) -> Any:
+def _settings(
+    project_dir: Path,
+    port: int | None = None,
+    host: str | None = None,
+    public_url: str | None = None,
+) -> Any:
     from coder.data.store import open_project
     from coder.studio.settings import load_settings
 
     open_project(project_dir).close()  # a clear error when it is not a project
-    return load_settings(project_dir, port=port)
+    return load_settings(project_dir, port=port, host=host, public_url=public_url)
 
 
 @studio.command("up")
 @project_dir
 @port_option
+@click.option(
+    "--host",
+    help="The address to listen on (default 127.0.0.1; 0.0.0.0 for every interface). For coders "
+    "on other machines, put a TLS reverse proxy in front: see docs/labelstudio.md.",
+)
+@click.option(
+    "--public-url",
+    help="The address coders open (default http://HOST:PORT; behind a proxy, its https:// one).",
+)
 @_errors
-def up(project_dir: Path, port: int | None) -> None:
+def up(project_dir: Path, port: int | None, host: str | None, public_url: str | None) -> None:
     """Start the project's Label Studio (installing it first when missing) and wait for it."""
     from coder.studio import server
 
-    settings = _settings(project_dir, port)
+    settings = _settings(project_dir, port, host, public_url)
     state = server.status(settings)
     if not state.running:
         click.echo(f"Starting Label Studio on {settings.url} (the first start takes a minute)...")
     state = server.start(settings, echo=lambda m: click.echo(m, err=True))
     click.echo(f"Label Studio is up at {state.url} (PID {state.pid}); admin {settings.admin_email}")
     click.echo(f"The admin's password and token are in {settings.folder}/config.json")
+    if settings.public_url:
+        click.echo(f"Coders sign in at {settings.coders_url}/user/login/")
 
 
 @studio.command("down")
@@ -67,24 +83,21 @@ def down(project_dir: Path) -> None:
 
 @studio.command("status")
 @project_dir
+@table_output("table")
 @_errors
-def status(project_dir: Path) -> None:
-    """Whether the server is up, and each round's projects, tasks and pulled codings."""
+def status(project_dir: Path, fmt: str, out: Path | None) -> None:
+    """Whether the server is up (on stderr), and each round's projects and tasks pushed."""
     from coder.data.store import open_project
     from coder.studio import server
+    from coder.studio.rounds import round_summary
 
     settings = _settings(project_dir)
     state = server.status(settings)
     click.echo(f"Label Studio: {'up' if state.running else 'down'} at {state.url} "
-               f"({state.detail})")  # fmt: skip
+               f"({state.detail})", err=True)  # fmt: skip
     with open_project(project_dir) as project:
-        for round_id, kind, projects, tasks in project.conn.execute(
-            "SELECT r.round_id, r.kind, COUNT(DISTINCT p.ls_project_id), COUNT(t.item_id) "
-            "FROM studio_rounds r LEFT JOIN studio_projects p USING (round_id) "
-            "LEFT JOIN studio_tasks t USING (ls_project_id) GROUP BY r.round_id "
-            "ORDER BY r.created_at"
-        ):
-            click.echo(f"{round_id}\t{kind}\t{projects} projects\t{tasks} tasks pushed")
+        table = round_summary(project)
+    show(table, fmt, out, title="Label Studio rounds")
 
 
 @studio.command("config")
@@ -166,7 +179,7 @@ def push(project_dir: Path, round_id: str | None, coders: str | None, n: int | N
     """
     from coder.data.store import open_project
     from coder.studio.push import push_round, sample_round
-    from coder.studio.rounds import rounds
+    from coder.studio.rounds import next_round_id, rounds
 
     studio_ = _studio(project_dir)
     with open_project(project_dir) as project:
@@ -175,10 +188,7 @@ def push(project_dir: Path, round_id: str | None, coders: str | None, n: int | N
         if coders or n:
             if not coders or n is None:
                 raise click.UsageError("a new round needs both --coders and --n")
-            known = rounds(project, "coding")
-            round_id = round_id or next(
-                f"coding-{k}" for k in range(1, len(known) + 2) if f"coding-{k}" not in known
-            )
+            round_id = round_id or next_round_id(project, "coding")
             qs = [q.strip() for q in questions.split(",")] if questions else None
             if strategy == "stratified":
                 a = sample_round(project, round_id, _emails(coders), n, overlap, seed, qs)
@@ -204,11 +214,13 @@ def push(project_dir: Path, round_id: str | None, coders: str | None, n: int | N
         click.echo(f"Restored the generated config of {report.configs_restored} projects")
     click.echo(f"Coder accounts ({len(report.accounts)}) and their passwords are in "
                f"{studio_.settings.accounts_file} (mode 0600)")  # fmt: skip
+    echo_accounts(report.created_accounts)
 
 
 @studio.command("pull")
 @project_dir
 @round_option
+@problems_option
 @_errors
 def pull(project_dir: Path, round_id: str | None) -> None:
     """Pull submitted annotations into the store as codings (all or nothing, idempotent)."""
@@ -225,6 +237,8 @@ def pull(project_dir: Path, round_id: str | None) -> None:
     if r.outside_assignment:
         click.echo(f"Warning: {r.outside_assignment} annotations were made in another coder's "
                    "project (stored under the annotator)", err=True)  # fmt: skip
+    if r.closed:
+        click.echo(f"Closed {', '.join(r.closed)}: every coder's every item is pulled")
 
 
 @studio.command("review-push")
@@ -249,6 +263,7 @@ def pull(project_dir: Path, round_id: str | None) -> None:
     help="Cut-off for suggestions from a file (the store's carry their own).",
 )
 @click.option("--round", "round_id", default="review-1", show_default=True)
+@problems_option
 @_errors
 def review_push(
     project_dir: Path,
@@ -260,7 +275,7 @@ def review_push(
 ) -> None:
     """Push a model's suggestions as pre-annotations to a review round."""
     from coder.data.store import open_project
-    from coder.studio.review import push_suggestions, suggestions_in_store
+    from coder.studio.review import push_suggestions, read_suggestions, suggestions_in_store
 
     studio_ = _studio(project_dir)
     with open_project(project_dir) as project:
@@ -268,14 +283,11 @@ def review_push(
         if file is not None:
             if not model_version:
                 raise click.UsageError("--suggestions FILE needs --model-version")
-            try:
-                suggestions = json.loads(file.read_text(encoding="utf-8"))
-            except ValueError as exc:
-                raise click.BadParameter(f"{file} is not JSON ({exc})") from exc
+            suggestions = read_suggestions(file)
         else:
-            from coder.reconcile.rules import latest_model
+            from coder.data.queries import latest_model_id
 
-            model_version = model_version or latest_model(project)
+            model_version = model_version or latest_model_id(project)
             if model_version is None:
                 raise click.UsageError(
                     "no trained model in this project: run `coder train` and `coder suggest`"
@@ -293,11 +305,17 @@ def review_push(
                 progress=update,
             )
     click.echo(f"Review round {round_id}: {r.pushed} tasks pushed, {r.tasks} in Label Studio")
+    for held, n in r.held_back.items():
+        click.echo(f"{n} suggested items held back: they are in coding round {held}, still open "
+                   f"(it closes when pulled complete, or: coder studio close {project_dir} "
+                   f"--round {held})")  # fmt: skip
+    echo_accounts(r.created_accounts)
 
 
 @studio.command("review-pull")
 @project_dir
 @click.option("--round", "round_id", default="review-1", show_default=True)
+@problems_option
 @_errors
 def review_pull(project_dir: Path, round_id: str) -> None:
     """Pull reviewers' accept / reject / edit decisions on the suggestions."""
@@ -311,5 +329,8 @@ def review_pull(project_dir: Path, round_id: str) -> None:
     click.echo(f"{len(r.decisions)} decisions from {r.pull.codings} reviewed items: "
                + ", ".join(f"{k} {v}" for k, v in counts.items()))  # fmt: skip
 
+
+for _command in STUDIO_COMMANDS:
+    studio.add_command(_command)
 
 COMMANDS: list[click.Command] = [studio]

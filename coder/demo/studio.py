@@ -1,11 +1,12 @@
 """Simulated people working in a real Label Studio, for the demo and the tests.
 
 :class:`StudioPeople` does a coding round as a team would: the round is pushed (one project per
-coder), each coder's answers are posted through the API *as that coder*, and the round is
-pulled back into the store; a review round likewise pushes the model's suggestions, posts the
-reviewer's decisions as the reviewer and pulls them with ``review-pull``. So every stored code
-and every stored review has a Label Studio annotation behind it. The answers come from a
-function given by the caller (the example's answer files), never from a reference coding.
+coder, in the coder's own desk), each coder's answers are posted through the API *as that
+coder*, and the round is pulled back into the store and closed; a review round likewise pushes
+the model's suggestions, posts the reviewer's decisions as the reviewer and pulls them with
+``review-pull``. So every stored code and every stored review has a Label Studio annotation
+behind it. The answers come from a function given by the caller (the example's answer files),
+never from a reference coding.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from coder.studio.client import Studio
 from coder.studio.pull import pull
 from coder.studio.push import push_round
 from coder.studio.review import Decision, Thresholds, pull_reviews, push_suggestions
-from coder.studio.rounds import create_round, studio_projects, task_map
+from coder.studio.rounds import create_round, mark_closed, studio_projects, task_map
 from coder.studio.sample import Assignment
 from coder.studio.settings import load_settings
 
@@ -47,10 +48,13 @@ class StudioPeople:
         pushed = push_round(project, self.studio, round_id)
         posted = self._post(project, round_id)
         report = pull(project, self.studio, round_id)
+        mark_closed(project, round_id)  # everyone has coded: its items may go to review
         self.echo(
             f"  Label Studio: {pushed.tasks} tasks pushed to {pushed.projects} projects, "
             f"{posted} annotations posted as the coders, {report.codings} codings pulled"
         )
+        if pushed.created_accounts:
+            self.echo(f"  Label Studio accounts created: {', '.join(pushed.created_accounts)}")
         return report.codings
 
     def review(
@@ -71,17 +75,19 @@ class StudioPeople:
             f"  Label Studio: {pushed.tasks} review tasks pushed, {posted} reviews posted as "
             f"{self.reviewer}, {len(result.decisions)} frame decisions pulled"
         )
+        if pushed.created_accounts:
+            self.echo(f"  Label Studio accounts created: {', '.join(pushed.created_accounts)}")
         return result.decisions
 
     def _post(self, project: Project, round_id: str, reviewer: str | None = None) -> int:
         projects = studio_projects(project, round_id)
         people = [reviewer] if reviewer else sorted({sp.coder_id for sp in projects})
-        accounts = self.studio.ensure_accounts(people)
+        accounts = self.studio.ensure_accounts(sorted({*people, *(sp.coder_id for sp in projects)}))
         views = cfg.views(project.codebook)
         jobs: list[tuple[str, int, list[dict[str, Any]]]] = []
         for sp in projects:
             person = reviewer or sp.coder_id
-            done = self.studio.annotated_tasks(sp.ls_project_id)
+            done = self.studio.annotated_tasks(sp.ls_project_id, accounts[sp.coder_id].desk_token)
             view = views[sp.view]
             for task_id, item in sorted(task_map(project, sp.ls_project_id).items()):
                 if task_id in done:

@@ -1,9 +1,18 @@
-"""The admin's connection to Label Studio: retries, projects, tasks, exports, coder accounts.
+"""The analyst's connection to Label Studio: retries, projects, tasks, exports, accounts.
 
 The SDK (``label_studio_sdk``) is imported on first use. Calls that failed in a way that may
 pass on a second try (connection refused or cut, 429, 5xx) are retried with a growing pause;
 when they keep failing, :class:`~coder.studio.errors.TransientError` says so. Tokens and
-passwords are sent in headers and form bodies only, never in a URL, a message or a log.
+passwords are sent in headers and request bodies only, never in a URL, a message or a log.
+
+**Desks.** Each person (coder or reviewer) works in an organization of their own, their desk
+(see :mod:`coder.studio.ls_side`): their projects are created and read with the token of the
+desk's service account, which every project method takes as ``token`` (default: the one
+recorded in :attr:`Studio.desks` for that project by a push or a pull, else the admin's, for
+projects made before desks). :meth:`Studio.ensure_people` makes accounts and desks and
+says which accounts it created; before it does, it checks that the server enforces coder's
+policy (the ``X-Coder-Policy`` header), so a coding round never goes to a server where coders
+could open each other's projects.
 """
 
 from __future__ import annotations
@@ -11,33 +20,26 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any, TypeVar
 
 import httpx
 
-from coder.studio.errors import StudioError, TransientError
-from coder.studio.settings import Account, StudioSettings, load_accounts, save_account
+from coder.studio import config as cfg
+from coder.studio.errors import (
+    HttpError,
+    StudioError,
+    TransientError,
+    describe,
+    is_transient,
+    short_body,
+)
+from coder.studio.settings import Account, People, StudioSettings, load_accounts, save_accounts
+
+POLICY_HEADER = "X-Coder-Policy"
 
 T = TypeVar("T")
-RETRY_STATUS = (408, 429, 500, 502, 503, 504)
-
-
-def is_transient(exc: BaseException) -> bool:
-    """True for failures worth retrying: lost connections, timeouts, 408/429/5xx answers."""
-    if isinstance(exc, httpx.TransportError):
-        return True
-    status = getattr(exc, "status_code", None)
-    return isinstance(status, int) and status in RETRY_STATUS
-
-
-def describe(exc: BaseException) -> str:
-    """A short description of a failed call, without bodies that could hold data."""
-    status = getattr(exc, "status_code", None)
-    if status is not None:
-        return f"HTTP {status}"
-    return exc.__class__.__name__
 
 
 class Studio:
@@ -59,6 +61,10 @@ class Studio:
         self.retries = retries
         self.backoff = backoff
         self._http = httpx.Client(base_url=settings.url, timeout=120)
+        self._policy_checked = False
+        # The token that reaches each project coder made in a desk (filled in by pushes and
+        # pulls), used when a project method is given none.
+        self.desks: dict[int, str] = {}
 
     @property
     def url(self) -> str:
@@ -102,7 +108,7 @@ class Studio:
                     if status is not None:
                         raise StudioError(
                             f"Label Studio answered HTTP {status} to {what}: "
-                            f"{_short(getattr(exc, 'body', ''))}"
+                            f"{short_body(getattr(exc, 'body', ''))}"
                         ) from exc
                     raise
                 if attempt == self.retries:
@@ -143,17 +149,20 @@ class Studio:
         """One API call with retries (see :meth:`call`)."""
         return self.call(what, self._send, method, path, **kwargs)
 
-    # -- projects ---------------------------------------------------------------------------
+    # -- projects (``token``: the desk's service account; default the admin) --------------
 
-    def projects_by_key(self) -> dict[str, int]:
-        """Projects made by coder, by the key written in their description."""
+    def projects_by_key(self, token: str | None = None) -> dict[str, int]:
+        """Projects made by coder that ``token`` sees, by the key in their instructions (or,
+        for projects made before desks, in their description)."""
         out: dict[str, int] = {}
         page = 1
         while True:
-            data = self.request("listing projects", "GET", "/api/projects",
+            data = self.request("listing projects", "GET", "/api/projects", token=token,
                                 params={"page": page, "page_size": 100})  # fmt: skip
             for p in data.get("results", []):
-                key = _key_of(p.get("description") or "")
+                key = cfg.key_in(p.get("expert_instruction") or "") or cfg.key_in(
+                    p.get("description") or ""
+                )
                 if key:
                     out[key] = int(p["id"])
             if not data.get("next"):
@@ -161,11 +170,24 @@ class Studio:
             page += 1
 
     def create_project(
-        self, title: str, key: str, config: str, show_predictions: bool, maximum: int
+        self,
+        title: str,
+        key: str,
+        config: str,
+        show_predictions: bool,
+        maximum: int,
+        *,
+        description: str = "",
+        instructions: str = "",
+        token: str | None = None,
     ) -> int:
+        """Create a project; ``key`` goes into its instructions as an element the interface
+        does not show (:func:`coder.studio.config.key_tag`)."""
         body = {
             "title": title,
-            "description": f"Made by coder; do not edit the labelling config.\ncoder-key: {key}",
+            "description": description,
+            "expert_instruction": instructions + cfg.key_tag(key),
+            "show_instruction": bool(instructions),
             "label_config": config,
             "show_collab_predictions": show_predictions,
             "maximum_annotations": maximum,
@@ -173,31 +195,44 @@ class Studio:
             "enable_empty_annotation": True,
             "show_annotation_history": False,
         }
-        return int(self.request("creating a project", "POST", "/api/projects", body=body)["id"])
+        out = self.request("creating a project", "POST", "/api/projects", body=body, token=token)
+        if token:
+            self.desks[int(out["id"])] = token
+        return int(out["id"])
 
-    def project(self, project_id: int) -> dict[str, Any]:
+    def _token(self, project_id: int, token: str | None) -> str | None:
+        return token or self.desks.get(project_id)
+
+    def project(self, project_id: int, token: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = self.request(
-            "reading a project", "GET", f"/api/projects/{project_id}"
-        )
+            "reading a project", "GET", f"/api/projects/{project_id}",
+            token=self._token(project_id, token),
+        )  # fmt: skip
         return out
 
-    def project_config(self, project_id: int) -> str:
-        return str(self.project(project_id).get("label_config") or "")
+    def project_config(self, project_id: int, token: str | None = None) -> str:
+        return str(self.project(project_id, token).get("label_config") or "")
 
-    def set_config(self, project_id: int, config: str) -> None:
-        self.request("updating a config", "PATCH", f"/api/projects/{project_id}",
-                     body={"label_config": config})  # fmt: skip
+    def set_config(self, project_id: int, config: str, token: str | None = None) -> None:
+        self.update_project(project_id, {"label_config": config}, token)
 
-    def task_count(self, project_id: int) -> int:
-        return int(self.project(project_id).get("task_number") or 0)
+    def update_project(
+        self, project_id: int, fields: dict[str, Any], token: str | None = None
+    ) -> None:
+        self.request("updating a project", "PATCH", f"/api/projects/{project_id}",
+                     body=fields, token=self._token(project_id, token))  # fmt: skip
 
-    def tasks(self, project_id: int) -> list[dict[str, Any]]:
+    def task_count(self, project_id: int, token: str | None = None) -> int:
+        return int(self.project(project_id, token).get("task_number") or 0)
+
+    def tasks(self, project_id: int, token: str | None = None) -> list[dict[str, Any]]:
         """Every task of a project (data and counters, not annotations)."""
         out: list[dict[str, Any]] = []
         page = 1
+        token = self._token(project_id, token)
         while True:
             data = self.request(
-                "listing tasks", "GET", "/api/tasks",
+                "listing tasks", "GET", "/api/tasks", token=token,
                 params={"project": project_id, "page": page, "page_size": 1000,
                         "fields": "task_only"},
             )  # fmt: skip
@@ -207,25 +242,30 @@ class Studio:
                 return out
             page += 1
 
-    def task_items(self, project_id: int) -> dict[str, int]:
+    def task_items(self, project_id: int, token: str | None = None) -> dict[str, int]:
         """Task ids of a project by the item id in their data."""
         out: dict[str, int] = {}
-        for task in self.tasks(project_id):
+        for task in self.tasks(project_id, token):
             item = (task.get("data") or {}).get("item")
             if item is not None:
                 out.setdefault(str(item), int(task["id"]))
         return out
 
-    def annotated_tasks(self, project_id: int) -> set[int]:
+    def annotated_tasks(self, project_id: int, token: str | None = None) -> set[int]:
         """Ids of a project's tasks that have at least one submitted annotation."""
         return {
-            int(t["id"]) for t in self.tasks(project_id) if (t.get("total_annotations") or 0) > 0
+            int(t["id"])
+            for t in self.tasks(project_id, token)
+            if (t.get("total_annotations") or 0) > 0
         }
 
-    def import_tasks(self, project_id: int, tasks: list[dict[str, Any]]) -> list[int]:
+    def import_tasks(
+        self, project_id: int, tasks: list[dict[str, Any]], token: str | None = None
+    ) -> list[int]:
         """Import tasks in one request (no retry: the caller checks what arrived)."""
         response = self._send(
             "POST", f"/api/projects/{project_id}/import", body=tasks,
+            token=self._token(project_id, token),
             params={"return_task_ids": "true"}, timeout=900,
         )  # fmt: skip
         ids = response.get("task_ids") if isinstance(response, dict) else None
@@ -244,7 +284,7 @@ class Studio:
                            body={"result": result, **fields}, token=token)  # fmt: skip
         return int(out["id"])
 
-    def export(self, project_id: int) -> bytes:
+    def export(self, project_id: int, token: str | None = None) -> bytes:
         """The full JSON export of a project's annotated tasks, with annotators' emails."""
         base = f"/api/projects/{project_id}/exports"
         body = {
@@ -255,17 +295,18 @@ class Studio:
             "task_filter_options": {"only_with_annotations": True},
         }
         what = f"exporting project {project_id}"
-        export = self.request(what, "POST", f"{base}/", body=body, timeout=900)
+        token = self._token(project_id, token)
+        export = self.request(what, "POST", f"{base}/", body=body, timeout=900, token=token)
         pk = int(export["id"])
         deadline = time.monotonic() + 900
         while export.get("status") != "completed":
             if export.get("status") == "failed" or time.monotonic() > deadline:
                 raise StudioError(f"Label Studio's export of project {project_id} failed")
             time.sleep(0.2)
-            export = self.request(what, "GET", f"{base}/{pk}")
-        raw: bytes = self.request(what, "GET", f"{base}/{pk}/download",
+            export = self.request(what, "GET", f"{base}/{pk}", token=token)
+        raw: bytes = self.request(what, "GET", f"{base}/{pk}/download", token=token,
                                   params={"exportType": "JSON"}, raw=True, timeout=900)  # fmt: skip
-        self.request(what, "DELETE", f"{base}/{pk}")
+        self.request(what, "DELETE", f"{base}/{pk}", token=token)
         return raw
 
     def get_json(self, path: str, token: str | None = None) -> Any:
@@ -274,58 +315,130 @@ class Studio:
     def _headers(self, token: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Token {token or self.settings.token}"}
 
-    # -- coder accounts ---------------------------------------------------------------------
+    # -- accounts and desks ------------------------------------------------------------
+
+    def check_policy(self) -> None:
+        """Raise :class:`StudioError` unless the server enforces coder's desk policy."""
+        if self._policy_checked:
+            return
+        try:
+            r = self._http.get("/health", timeout=30)
+        except httpx.TransportError as exc:
+            raise TransientError(f"Label Studio does not answer at {self.url}") from exc
+        if not r.headers.get(POLICY_HEADER):
+            raise StudioError(
+                f"the Label Studio at {self.url} does not keep coders apart (it was not "
+                "started with coder's settings), so coders could open each other's projects. "
+                "Restart it: `coder studio down` then `coder studio up`; for a server coder "
+                "does not manage, start it with DJANGO_SETTINGS_MODULE=coder_studio_settings "
+                "(docs/labelstudio.md, 'Production layout')"
+            )
+        self._policy_checked = True
 
     def ensure_accounts(self, emails: list[str]) -> dict[str, Account]:
-        """Make sure each coder has an account, a password and a token; return them.
+        """Each person's account and desk (see :meth:`ensure_people`), by email."""
+        return self.ensure_people(emails).accounts
 
-        New accounts get a generated password (for the web interface) and their token; both
+    def ensure_people(
+        self,
+        emails: Sequence[str],
+        reset: Sequence[str] = (),
+        adopt: Sequence[tuple[int, str]] = (),
+    ) -> People:
+        """Make sure each person has an account, a password, a token and a desk.
+
+        New accounts get a generated password (for the web interface); passwords and tokens
         are kept in the accounts file (``PROJECT/.studio/coders.json`` by default, mode 0600),
-        never printed. Accounts are
-        made through the organisation's invitation link, whose token is renewed afterwards.
+        never printed. Accounts are made with Label Studio's own Python
+        (:func:`coder.studio.server.run_admin`), only when something is missing.
+
+        Parameters
+        ----------
+        emails
+            The people (coders or reviewers).
+        reset
+            People whose password is replaced by a new one.
+        adopt
+            ``(project id, email)``: projects made before desks, moved into that desk.
+
+        Returns
+        -------
+        People
+            the accounts, and which were created or got a new password.
         """
+        from coder.studio.server import run_admin
+
         path = self.settings.accounts_file
         if path is None:
             raise StudioError("no file to keep coder accounts in (set CODER_STUDIO_ACCOUNTS)")
-        stored = load_accounts(path, self.url)
-        users = {
-            str(u["email"]).lower(): int(u["id"])
-            for u in self.get_json("/api/users?page_size=10000")
-        }
+        self.check_policy()
+        wanted = list(dict.fromkeys(e.strip().lower() for e in emails))
+        for email in reset:
+            if email not in wanted:
+                wanted.append(email)
+        stored = load_accounts(path, self.settings.accounts_key)
         out: dict[str, Account] = {}
-        invited = False
-        for email in emails:
+        todo: list[str] = []
+        for email in wanted:
             account = stored.get(email)
-            if account is not None and self._token_works(account.token):
+            if (
+                account is not None
+                and email not in reset
+                and account.desk is not None
+                and self._token_works(account.token)
+                and self._token_works(account.desk_token)
+            ):
                 out[email] = account
-                continue
-            if email in users and account is None:
-                raise StudioError(
-                    f"Label Studio already has a user {email} that coder did not create, so "
-                    "coder cannot sign in as them; use another email, or delete that user in "
-                    "Label Studio's Organization page"
-                )
-            password = account.password if account else secrets.token_urlsafe(15)
-            with httpx.Client(base_url=self.url, timeout=60) as session:
-                if email in users:
-                    self._form(session, "/user/login/", email, password)
-                else:
-                    invite = self.get_json("/api/invite")["token"]
-                    invited = True
-                    self._form(session, f"/user/signup/?token={invite}", email, password)
-                r = session.get("/api/current-user/whoami")
-                if r.status_code != 200 or str(r.json().get("email", "")).lower() != email:
-                    raise StudioError(f"could not sign in to Label Studio as {email}")
-                user_id = int(r.json()["id"])
-                token = session.get("/api/current-user/token").json()["token"]
-            account = Account(email, user_id, password, str(token))
-            save_account(path, self.url, account)
+            else:
+                todo.append(email)
+        report = People(out)
+        if not todo and not adopt:
+            return report
+        passwords = {
+            e: secrets.token_urlsafe(15)
+            if e in reset or e not in stored or not stored[e].password
+            else None
+            for e in todo
+        }
+        request = {
+            "admin": self.settings.admin_email,
+            "people": [{"email": e, "password": passwords[e], "known": e in stored}
+                       for e in todo],
+            "adopt": [{"project": pid, "email": e} for pid, e in adopt],
+        }  # fmt: skip
+        answer = run_admin(self.settings, request)
+        made = []
+        for p in answer["people"]:
+            email = str(p["email"])
+            password = passwords.get(email) or stored[email].password
+            account = Account(email, int(p["user_id"]), password, str(p["token"]),
+                              int(p["desk"]), str(p["desk_token"]))  # fmt: skip
+            made.append(account)
             out[email] = account
-        if invited:  # the invitation token appeared in the server's request log
-            self.request("renewing the invitation", "POST", "/api/invite/reset-token", body={})
-        return out
+            if p["created"]:
+                report.created.append(email)
+            elif p["password_set"]:
+                report.reset.append(email)
+        save_accounts(path, self.settings.accounts_key, made)
+        return report
+
+    def account(self, email: str) -> Account | None:
+        """The stored account of a person on this server (None when coder made none)."""
+        if self.settings.accounts_file is None:
+            return None
+        return load_accounts(self.settings.accounts_file, self.settings.accounts_key).get(
+            email.lower()
+        )
+
+    def desk_token(self, email: str) -> str | None:
+        """The token that reaches a person's projects (None: the admin's, for projects made
+        before desks or shared by all reviewers)."""
+        account = self.account(email)
+        return account.desk_token if account is not None and account.desk_token else None
 
     def _token_works(self, token: str) -> bool:
+        if not token:
+            return False
         try:
             r = httpx.get(
                 f"{self.url}/api/current-user/whoami", headers=self._headers(token), timeout=30
@@ -333,35 +446,3 @@ class Studio:
         except httpx.TransportError:
             return False
         return r.status_code == 200
-
-    def _form(self, session: httpx.Client, path: str, email: str, password: str) -> None:
-        session.get(path.split("?")[0])
-        csrf = session.cookies.get("csrftoken") or ""
-        r = session.post(
-            path,
-            data={"email": email, "password": password, "csrfmiddlewaretoken": csrf},
-            headers={"Referer": f"{self.url}{path.split('?')[0]}"},
-        )
-        if r.status_code not in (200, 302):
-            raise StudioError(f"Label Studio refused the sign-in of {email} (HTTP {r.status_code})")
-
-
-class HttpError(Exception):
-    """An HTTP error answer (``status_code`` and the start of the body, as the SDK's)."""
-
-    def __init__(self, status_code: int, body: str) -> None:
-        super().__init__(f"HTTP {status_code}")
-        self.status_code = status_code
-        self.body = body
-
-
-def _short(body: Any) -> str:
-    text = body if isinstance(body, str) else json.dumps(body, default=str)
-    return text[:300]
-
-
-def _key_of(description: str) -> str | None:
-    for line in description.splitlines():
-        if line.startswith("coder-key: "):
-            return line[len("coder-key: ") :].strip()
-    return None

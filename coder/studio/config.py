@@ -4,8 +4,15 @@ A *view* is the set of frames a question is coded with (questions II, III and IV
 report's codebook share the view ``literacy+readiness``). Each view gets one config: the
 question (from the task's data), the contribution's text, one ``<Choices>`` block per frame
 (``choice="multiple"`` for multi-select frames, ``"single"`` for exclusive ones) whose choices
-are the codes' report labels with their definitions as hints, a "Not relevant" option with a
-reason box that must be filled in when it is ticked, and a free comment.
+are the codes' report labels with each code's definition shown under its label (Label Studio
+shows a choice's ``hint`` nowhere a coder looks, so the definition is in the choice's ``html``,
+and in the ``hint`` as well), a "Not relevant" option with a reason box that must be filled in
+when it is ticked, and a free comment.
+
+What a coder reads about a project is in words (:func:`project_texts`): its title and
+description say what to code and how many contributions; its instructions (shown before
+labelling) hold the view's codebook with the include and exclude examples. coder's own key for
+the project stays out of sight, in a ``<meta>`` element at the end of the instructions.
 
 Control names that are not frames start with ``_``, which no frame id can (see
 :mod:`coder.data.codebook`), so they never collide.
@@ -15,9 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import re
 import sys
 import threading
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -114,7 +123,8 @@ def labeling_config(view: View, review: bool = False) -> str:
         ]
         for code in frame.codes:
             hint = f" hint={_attr(code.definition, collapse=True)}" if code.definition else ""
-            lines.append(f"    <Choice value={_attr(code.label)}{hint}/>")
+            html = f" html={_attr(choice_html(code.label, code.definition))}"
+            lines.append(f"    <Choice value={_attr(code.label)}{html}{hint}/>")
         lines.append("  </Choices>")
     lines += [
         '  <Header value="Exclusion and comments" size="5"/>',
@@ -132,6 +142,102 @@ def labeling_config(view: View, review: bool = False) -> str:
         "</View>",
     ]
     return "\n".join(lines) + "\n"
+
+
+def choice_html(label: str, definition: str) -> str:
+    """What a choice shows: its label in bold, its definition under it in smaller type."""
+    shown = f"<b>{escape(label)}</b>"
+    text = " ".join(definition.split())
+    if text:
+        shown += (
+            '<span style="display: block; font-size: 12px; line-height: 1.35; color: #555; '
+            f'white-space: normal; margin: 2px 0 4px">{escape(text)}</span>'
+        )
+    return shown
+
+
+KEY_NAME = "coder-key"
+TITLE_MAX = 50  # Label Studio's limit
+_META = re.compile(r"<meta\b[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(r'(\w+)="([^"]*)"')
+
+
+def key_tag(key: str) -> str:
+    """The element that carries coder's key of a project in its instructions: a ``<meta>``,
+    which the interface does not show (Label Studio strips HTML comments, keeps ``meta``)."""
+    value = escape(key, {'"': "&quot;"})
+    return f'<meta name="{KEY_NAME}" value="{value}">'
+
+
+def key_in(text: str) -> str | None:
+    """coder's key in a project's instructions (or description, as older pushes wrote it)."""
+    for tag in _META.findall(text):
+        attrs = dict(_ATTR.findall(tag))
+        if attrs.get("name") == KEY_NAME and attrs.get("value"):
+            return unescape(attrs["value"])
+    for line in text.splitlines():
+        if line.startswith(f"{KEY_NAME}: "):
+            return line[len(KEY_NAME) + 2 :].strip() or None
+    return None
+
+
+def project_texts(view: View, n: int, round_id: str, review: bool = False) -> dict[str, str]:
+    """A project's ``title``, ``description`` and ``instructions`` (HTML), in words.
+
+    >>> v = View(())
+    >>> project_texts(v, 1, "coding-1")["title"]
+    'Code 1 contribution: relevance (coding-1)'
+    """
+    noun = "contribution" if n == 1 else "contributions"
+    verb = "Review" if review else "Code"
+    labels = ", ".join(f.label for f in view.frames) or "relevance"
+    short = " and ".join(f.id.replace("_", " ") for f in view.frames).capitalize() or "Relevance"
+    title = next(
+        (t for t in (f"{verb} {n} {noun}: {labels} ({round_id})",
+                     f"{verb} {n}: {labels} ({round_id})",
+                     f"{verb} {n}: {short} ({round_id})") if len(t) <= TITLE_MAX),
+        f"{verb} {n}: {short} ({round_id})"[: TITLE_MAX - 1] + "…",
+    )  # fmt: skip
+    task = (
+        f"For each of these {n} {noun}, the model's suggested codes are ticked: keep what is "
+        "right, untick what is wrong and tick what it missed."
+        if review
+        else f"Read each of these {n} {noun} and tick the codes that apply."
+    )
+    frames = " ".join(
+        f"{f.label}: {'choose one' if f.exclusive else 'tick every code that applies'}."
+        for f in view.frames
+    )
+    rest = (
+        "Each code's definition is under its label; the codebook with examples is under "
+        "Instructions. If a contribution does not answer its question, tick Not relevant and "
+        "say why."
+    )
+    description = " ".join(p for p in (task, frames, rest) if p)
+    return {"title": title, "description": description,
+            "instructions": codebook_html(view, task)}  # fmt: skip
+
+
+def codebook_html(view: View, task: str) -> str:
+    """The view's codebook as HTML for a project's instructions."""
+    parts = [f"<p>{escape(task)}</p>"]
+    for frame in view.frames:
+        how = "choose one" if frame.exclusive else "tick every code that applies"
+        parts.append(f"<h3>{escape(frame.label)} ({how})</h3><dl>")
+        for code in frame.codes:
+            parts.append(f"<dt><b>{escape(code.label)}</b></dt><dd>")
+            parts.append(escape(" ".join(code.definition.split())))
+            for name, examples in (("Include", code.include), ("Exclude", code.exclude)):
+                if examples:
+                    items = "".join(f"<li>{escape(e)}</li>" for e in examples)
+                    parts.append(f"<br/><i>{name}:</i><ul>{items}</ul>")
+            parts.append("</dd>")
+        parts.append("</dl>")
+    parts.append(
+        "<p><b>Not relevant</b>: the contribution does not answer its question; say why in "
+        "the box that appears.</p>"
+    )
+    return "".join(parts)
 
 
 def validate_config(xml: str) -> None:

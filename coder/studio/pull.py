@@ -14,6 +14,10 @@ updated times, lead time, comment) in ``studio_annotations``. Cancelled (skipped
 are left out, drafts are never read, and when a coder annotated a task twice the latest
 annotation counts. Raw exports are archived under ``annotations/labelstudio/exports/`` (one
 file per distinct content, so pulling twice changes nothing).
+
+A round whose every coder has coded every item, as pulled, is closed by the pull; :func:`close`
+closes one that is not complete (a coder who will not finish). Only the items of closed rounds
+may go to a review round (see :mod:`coder.studio.rounds`).
 """
 
 from __future__ import annotations
@@ -32,8 +36,10 @@ from coder.studio.client import Studio
 from coder.studio.rounds import (
     ANY_REVIEWER,
     StudioProject,
+    is_closed,
     item_questions,
     load_round,
+    mark_closed,
     rounds,
     studio_projects,
     task_map,
@@ -71,6 +77,7 @@ class PullReport:
     superseded: int = 0  # older annotations of a coder on the same task
     outside_assignment: int = 0  # annotations by someone the project is not for
     archived: list[Path] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)  # rounds this pull found complete
 
 
 def read_export(
@@ -178,6 +185,9 @@ def fetch(
     pulled: list[Pulled] = []
     raws: list[tuple[int, bytes]] = []
     for sp in projects:
+        token = None if sp.coder_id == ANY_REVIEWER else studio.desk_token(sp.coder_id)
+        if token:
+            studio.desks[sp.ls_project_id] = token
         raw = studio.export(sp.ls_project_id)
         raws.append((sp.ls_project_id, raw))
         try:
@@ -255,4 +265,38 @@ def pull(project: Project, studio: Studio, round_id: str | None = None) -> PullR
                 (item, coder, p.annotation_id, p.project_id, p.task_id, p.created_at,
                  p.updated_at, p.lead_time, p.comment or None),
             )  # fmt: skip
+    for r in chosen:
+        if not is_closed(project, r) and _complete(project, r):
+            mark_closed(project, r)
+            report.closed.append(r)
+    return report
+
+
+def _complete(project: Project, round_id: str) -> bool:
+    """True when every coder's every item of the round has a pulled annotation."""
+    left = project.conn.execute(
+        "SELECT COUNT(*) FROM studio_assignments a WHERE a.round_id = ? AND NOT EXISTS ("
+        " SELECT 1 FROM studio_annotations s JOIN studio_projects p USING (ls_project_id)"
+        " WHERE p.round_id = a.round_id AND s.idea_id = a.item_id AND s.coder_id = a.coder_id)",
+        (round_id,),
+    ).fetchone()[0]
+    return int(left) == 0
+
+
+def close(project: Project, studio: Studio, round_id: str) -> PullReport:
+    """Pull a coding round once more, then close it: its items may then go to a review round,
+    and it takes no new tasks. Closing a closed round pulls it again and changes nothing else.
+
+    Raises
+    ------
+    InputError
+        as :func:`pull` does; the round stays open then.
+    """
+    rnd = load_round(project, round_id)
+    assert rnd is not None
+    if rnd.kind != "coding":
+        raise InputError([Problem("round", None, None, f"the review round {round_id!r}",
+                                  "a coding round", "only coding rounds are closed")])  # fmt: skip
+    report = pull(project, studio, round_id)
+    mark_closed(project, round_id)
     return report

@@ -1,13 +1,17 @@
-"""Push a round's items to Label Studio: idempotent, resumable, redacted.
+"""Push a round's items to Label Studio: idempotent, resumable, redacted, blind.
 
 For each coder and view, the round gets a Label Studio project of its own (the open-source
-edition has no task assignment, so a coder's project holds exactly their tasks). Texts are
-redacted (:mod:`coder.data.redact`) before they leave the store. Tasks go in batches; after each
-batch the task <-> item mapping is committed. Before pushing to a project, its task count is
-compared with the mapping; when they differ (a push was cut off between Label Studio's import
-and the store's commit, or tasks were deleted in the UI), the project's tasks are listed and
-the mapping is rebuilt from the item id each task carries, so a re-run neither duplicates nor
-loses a task. Transient failures are retried the same way.
+edition has no task assignment, so a coder's project holds exactly their tasks), in the coder's
+desk: their own organization, which no other coder can list or open (see
+:mod:`coder.studio.client`). Accounts and desks are made first, and the report names the
+accounts this push created. A closed round (:func:`coder.studio.pull.close`) takes no new
+tasks. Texts are redacted (:mod:`coder.data.redact`) before they leave the store.
+
+Tasks go in batches; after each batch the task <-> item mapping is committed. Before pushing
+to a project, its task count is compared with the mapping; when they differ (a push was cut
+off between Label Studio's import and the store's commit, or tasks were deleted in the UI),
+the project's tasks are listed and the mapping is rebuilt from the item id each task carries,
+so a re-run neither duplicates nor loses a task. Transient failures are retried the same way.
 """
 
 from __future__ import annotations
@@ -22,12 +26,13 @@ from coder.data.redact import Redactor, redact_cached
 from coder.data.store import Project, now
 from coder.errors import CoderError
 from coder.studio import config as cfg
-from coder.studio.client import Studio, describe, is_transient
-from coder.studio.errors import StudioError, TransientError
+from coder.studio.client import Studio
+from coder.studio.errors import StudioError, TransientError, describe, is_transient
 from coder.studio.rounds import (
     ANY_REVIEWER,
     assigned_items,
     create_round,
+    is_closed,
     item_questions,
     load_round,
     studio_uid,
@@ -50,7 +55,9 @@ class PushReport:
     pushed: int = 0  # tasks sent by this run
     recovered: int = 0  # tasks found in Label Studio that the store had not recorded
     configs_restored: int = 0
-    accounts: list[str] = field(default_factory=list)
+    accounts: list[str] = field(default_factory=list)  # everyone the round's projects are for
+    created_accounts: list[str] = field(default_factory=list)  # accounts this push made
+    held_back: dict[str, int] = field(default_factory=dict)  # review: items per open round
 
 
 def sample_round(
@@ -108,15 +115,13 @@ def push_round(
         raise CoderError(f"round {round_id!r} is a review round; push it with the review commands")
     cfg.preload_validator(project.annotations_dir, project.codebook)
     report = PushReport(round_id)
-    coders = [c for c in rnd.assignment.coders if c != ANY_REVIEWER]
-    report.accounts = sorted(studio.ensure_accounts(coders))
 
     def build(item: str, base: dict[str, Any]) -> dict[str, Any]:
         return {"data": base}
 
     push_projects(project, studio, rnd.round_id, rnd.assignment.items, build, report,
                    review=False, batch_size=batch_size, progress=progress, redactor=redactor,
-                   echo=echo)  # fmt: skip
+                   echo=echo, closed=is_closed(project, round_id))  # fmt: skip
     return report
 
 
@@ -133,7 +138,10 @@ def push_projects(
     progress: Progress | None,
     redactor: Redactor | None,
     echo: Callable[[str], None] | None,
+    closed: bool = False,
 ) -> None:
+    """Make the people's accounts and desks, one project per (person, view) in their desk, and
+    push the tasks each project lacks (see the module's description)."""
     questions = item_questions(project)
     cb = project.codebook
     plan: dict[tuple[str, str], list[str]] = {}
@@ -144,22 +152,46 @@ def push_projects(
             views[view.key] = view
             plan.setdefault((coder, view.key), []).append(item)
     uid = studio_uid(project)
-    on_server = studio.projects_by_key()
-    targets: list[tuple[int, list[str]]] = []
+    people = sorted(items_by_coder)
+    if ANY_REVIEWER in people:
+        raise CoderError(
+            f"round {round_id!r} was made for any reviewer, before each person had a desk of "
+            "their own; push the suggestions to a new round (--round)"
+        )
+    # Projects made before desks (in the admin's organization) move into their coder's desk.
+    legacy = [
+        (pid, parts[-2])
+        for key, pid in studio.projects_by_key().items()
+        if (parts := key.split("/"))[0] == uid
+        and "/".join(parts[1:-2]) == round_id
+        and parts[-2] in people
+    ]
+    accounts = studio.ensure_people(people, adopt=legacy)
+    report.accounts = people
+    report.created_accounts = sorted(accounts.created)
+    tokens = {p: accounts.accounts[p].desk_token for p in people}
+    on_server = {p: studio.projects_by_key(tokens[p]) for p in people}
+    targets: list[tuple[int, list[str], str]] = []
     for (coder, key), items in sorted(plan.items()):
         _, xml = cfg.write_config(project.annotations_dir, views[key], review=review)
-        pid = _ensure_project(project, studio, on_server, uid, round_id, coder, key, xml,
-                              review, report)  # fmt: skip
-        targets.append((pid, items))
+        texts = cfg.project_texts(views[key], len(items), round_id, review)
+        pid = _ensure_project(project, studio, on_server[coder], uid, round_id, coder, key, xml,
+                              review, report, texts, tokens[coder])  # fmt: skip
+        targets.append((pid, items, tokens[coder]))
     report.projects = len(targets)
     # What is missing, per project (rebuilding the mapping where it disagrees with the server).
-    todo: list[tuple[int, list[str]]] = []
-    for pid, items in targets:
-        missing = _missing(project, studio, pid, items, report)
+    todo: list[tuple[int, list[str], str]] = []
+    for pid, items, token in targets:
+        missing = _missing(project, studio, pid, items, report, token)
         if missing:
-            todo.append((pid, missing))
-    total = sum(len(m) for _, m in todo)
-    all_items = sorted({i for _, m in todo for i in m})
+            todo.append((pid, missing, token))
+    total = sum(len(m) for _, m, _ in todo)
+    if closed and total:
+        raise CoderError(
+            f"round {round_id!r} is closed, and {total} of its tasks are not in Label Studio; "
+            "a closed round takes no new tasks: draw a new round for them"
+        )
+    all_items = sorted({i for _, m, _ in todo for i in m})
     texts = dict(
         zip(all_items, redact_cached(project, _texts(project, all_items), redactor), strict=True)
     )
@@ -176,7 +208,7 @@ def push_projects(
 
     # One batch in flight at a time; the next one is built while Label Studio imports it.
     with ThreadPoolExecutor(max_workers=1) as sender:
-        for pid, missing in todo:
+        for pid, missing, token in todo:
             batches = [missing[i : i + batch_size] for i in range(0, len(missing), batch_size)]
             tasks = payload(batches[0])
             for k, batch in enumerate(batches):
@@ -185,7 +217,8 @@ def push_projects(
                 try:
                     ids = sent.result()
                 except Exception as exc:
-                    ids = _import_with_retry(project, studio, pid, batch, tasks, report, exc)
+                    ids = _import_with_retry(project, studio, pid, batch, tasks, report, token,
+                                             exc)  # fmt: skip
                 _record(project, pid, list(zip(batch, ids, strict=True)))
                 report.pushed += sum(1 for i in ids if i > 0)
                 done += len(batch)
@@ -196,7 +229,7 @@ def push_projects(
         project.conn.execute(
             "SELECT COUNT(*) FROM studio_tasks WHERE ls_project_id = ?", (pid,)
         ).fetchone()[0]
-        for pid, _ in targets
+        for pid, _, _ in targets
     )
     if echo and report.recovered:
         echo(f"Recovered {report.recovered} tasks pushed by an interrupted run")
@@ -226,6 +259,8 @@ def _ensure_project(
     xml: str,
     review: bool,
     report: PushReport,
+    texts: dict[str, str],
+    token: str,
 ) -> int:
     key = f"{uid}/{round_id}/{coder}/{view}"
     row = project.conn.execute(
@@ -234,16 +269,31 @@ def _ensure_project(
         (round_id, coder, view),
     ).fetchone()
     pid = on_server.get(key)
+    if pid is not None:
+        studio.desks[pid] = token
     sha = cfg.config_sha(xml)
     if pid is None:
-        who = "review" if coder == ANY_REVIEWER else coder.split("@")[0]
-        title = f"{who} · {view} · {round_id}"[:50]
-        pid = studio.create_project(title, key, xml, show_predictions=review, maximum=1)
+        pid = studio.create_project(
+            texts["title"], key, xml, show_predictions=review, maximum=1,
+            description=texts["description"], instructions=texts["instructions"], token=token,
+        )  # fmt: skip
         on_server[key] = pid
         report.created_projects += 1
-    elif studio.project_config(pid).strip() != xml.strip():
-        studio.set_config(pid, xml)  # edited in the UI: the codebook's config is the truth
-        report.configs_restored += 1
+    else:
+        # Edited in the UI, or made by an older coder: the codebook's config and texts win.
+        detail = studio.project(pid, token)
+        wanted = {
+            "label_config": xml,
+            "title": texts["title"],
+            "description": texts["description"],
+            "expert_instruction": texts["instructions"] + cfg.key_tag(key),
+            "show_instruction": True,
+        }
+        fields = {k: v for k, v in wanted.items() if _differs(detail.get(k), v)}
+        if "label_config" in fields:
+            report.configs_restored += 1
+        if fields:
+            studio.update_project(pid, fields, token)
     if row is None or int(row[0]) != pid or row[1] != sha:
         with project.transaction() as conn:
             if row is not None and int(row[0]) != pid:
@@ -257,8 +307,19 @@ def _ensure_project(
     return pid
 
 
+def _differs(found: Any, wanted: Any) -> bool:
+    if isinstance(wanted, str):
+        return str(found or "").strip() != wanted.strip()
+    return bool(found != wanted)
+
+
 def _missing(
-    project: Project, studio: Studio, pid: int, items: Sequence[str], report: PushReport
+    project: Project,
+    studio: Studio,
+    pid: int,
+    items: Sequence[str],
+    report: PushReport,
+    token: str | None,
 ) -> list[str]:
     mapped = {
         r[0]: int(r[1])
@@ -266,8 +327,8 @@ def _missing(
             "SELECT item_id, ls_task_id FROM studio_tasks WHERE ls_project_id = ?", (pid,)
         )
     }
-    if studio.task_count(pid) != len(mapped):
-        mapped = _reconcile(project, studio, pid, set(items), mapped, report)
+    if studio.task_count(pid, token) != len(mapped):
+        mapped = _reconcile(project, studio, pid, set(items), mapped, report, token)
     return [i for i in items if i not in mapped]
 
 
@@ -278,9 +339,10 @@ def _reconcile(
     wanted: set[str],
     mapped: dict[str, int],
     report: PushReport,
+    token: str | None,
 ) -> dict[str, int]:
     """Make the stored mapping of one project equal to the tasks it holds on the server."""
-    server = {i: t for i, t in studio.task_items(pid).items() if i in wanted}
+    server = {i: t for i, t in studio.task_items(pid, token).items() if i in wanted}
     report.recovered += len(set(server) - set(mapped))
     with project.transaction() as conn:
         conn.execute("DELETE FROM studio_tasks WHERE ls_project_id = ?", (pid,))
@@ -300,6 +362,7 @@ def _import_with_retry(
     batch: list[str],
     tasks: list[dict[str, Any]],
     report: PushReport,
+    token: str | None,
     failure: BaseException | None = None,
 ) -> list[int]:
     """Import a batch (``failure``: how a first attempt failed); after a transient failure,
@@ -330,7 +393,7 @@ def _import_with_retry(
         pause *= 2
         # Never send again before knowing what the failed attempt left in Label Studio.
         try:
-            on_server = {i: t for i, t in studio.task_items(pid).items() if i in set(batch)}
+            on_server = {i: t for i, t in studio.task_items(pid, token).items() if i in set(batch)}
         except Exception as exc:
             if not is_transient(exc) and not isinstance(exc, TransientError):
                 raise
@@ -344,8 +407,9 @@ def _import_with_retry(
             if not rest:
                 return [-on_server[i] for i in batch]
             ids = _import_with_retry(
-                project, studio, pid, [batch[k] for k in rest], [tasks[k] for k in rest], report
-            )
+                project, studio, pid, [batch[k] for k in rest], [tasks[k] for k in rest],
+                report, token,
+            )  # fmt: skip
             by_item = dict(zip([batch[k] for k in rest], ids, strict=True))
             return [-on_server[i] if i in on_server else by_item[i] for i in batch]
     pushed = project.conn.execute(

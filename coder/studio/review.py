@@ -6,10 +6,14 @@ one ``model_version`` (scores are the model's marginal probabilities, 0 to 1). A
 exclusive frame, only the best code, if it does). :func:`suggestions_in_store` reads a trained
 model's suggestions and thresholds from the store in that shape.
 
-Suggestions go to a review round: one Label Studio project per view, shared by the reviewers,
-where the suggested codes arrive pre-ticked as a prediction (with ``model_version`` and a
-score) and every code's score is shown beside the text. Coding rounds never carry
-predictions; only review projects show them.
+Suggestions go to a review round: the items are dealt out to the reviewers in turn, and each
+reviewer gets one Label Studio project per view in their own desk (their organization, which
+no coder can open), where the suggested codes arrive pre-ticked as a prediction (with
+``model_version`` and a score) and every code's score is shown beside the text. Coding rounds
+never carry predictions; only review projects show them. Items of a coding round that is still
+open (not pulled and closed, see :func:`coder.studio.rounds.open_items`) are held back from a
+new review round, and the report counts them per round, so no coder meets a model's suggestion
+for an item they still have to code blind.
 
 Pulling a review round turns each reviewer's submitted annotation into one decision per frame:
 ``accept`` (the reviewer kept exactly the suggested codes), ``reject`` (the model suggested
@@ -22,6 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from coder.data.codebook import Frame
@@ -33,7 +38,7 @@ from coder.studio.client import Studio
 from coder.studio.errors import StudioError
 from coder.studio.pull import PullReport, archive, fetch, latest
 from coder.studio.push import BATCH, Progress, PushReport, push_projects
-from coder.studio.rounds import ANY_REVIEWER, create_round, item_questions, load_round
+from coder.studio.rounds import create_round, item_questions, load_round, open_items
 from coder.studio.sample import Assignment
 
 REVIEW_ROUND = "review-1"
@@ -71,6 +76,29 @@ def suggestions_in_store(project: Project, model_id: str) -> tuple[dict[str, Any
         if threshold is not None:
             cuts.setdefault(frame, {})[code] = float(threshold)
     return scores, cuts
+
+
+def read_suggestions(path: Path) -> Suggestions:
+    """Read suggestions ``{item: {frame: {code: score}}}`` from a JSON file (checked against a
+    project by :func:`check_suggestions`).
+
+    Raises
+    ------
+    InputError
+        when the file cannot be read or is not a JSON object.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        found, fix = f"an unreadable file ({exc.strerror})", "check the path"
+    except ValueError as exc:
+        found, fix = f"text that is not JSON ({exc})", "fix the JSON at that place"
+    else:
+        if isinstance(data, dict):
+            return data
+        found, fix = f"a JSON {type(data).__name__}", "put the suggestions in one JSON object"
+    expected = 'a JSON object {"item": {"frame": {"code": score}}}'
+    raise InputError([Problem(str(path), None, None, found, expected, fix)])
 
 
 def check_suggestions(project: Project, suggestions: Suggestions) -> None:
@@ -139,28 +167,61 @@ def push_suggestions(
 ) -> PushReport:
     """Send suggestions to a review round as pre-annotations (idempotent and resumable).
 
+    A new round holds the suggested items that are in no open coding round, dealt out to the
+    reviewers in turn; the report's ``held_back`` counts the others per open round, and its
+    ``created_accounts`` names the reviewers' accounts this push made. Pushing an existing
+    round again resumes it with its own items.
+
     Raises
     ------
     InputError
         listing every suggestion that does not fit the codebook.
     StudioError
-        when the round exists for another model version.
+        when the round exists for another model version, or every suggested item is in an
+        open coding round.
     """
     if not model_version.strip():
         raise StudioError("give the model version the suggestions come from")
     cfg.preload_validator(project.annotations_dir, project.codebook, review=True)
     check_suggestions(project, suggestions)
-    items = sorted(suggestions)
+    people = sorted({r.strip().lower() for r in reviewers if r.strip()})
+    if not people:
+        raise StudioError("give at least one reviewer")
     settings = {"model_version": model_version, "threshold": threshold,
-                "reviewers": sorted(reviewers)}  # fmt: skip
+                "reviewers": people}  # fmt: skip
     existing = load_round(project, round_id, missing_ok=True)
-    if existing is not None and existing.settings.get("model_version") != model_version:
-        raise StudioError(
-            f"review round {round_id!r} holds suggestions of model version "
-            f"{existing.settings.get('model_version')!r}; name a new round with --round"
+    report = PushReport(round_id)
+    if existing is not None:
+        if existing.settings.get("model_version") != model_version:
+            raise StudioError(
+                f"review round {round_id!r} holds suggestions of model version "
+                f"{existing.settings.get('model_version')!r}; name a new round with --round"
+            )
+        assignment = existing.assignment
+    else:
+        held = {r: found for r, items in open_items(project).items()
+                if (found := items & set(suggestions))}  # fmt: skip
+        report.held_back = {r: len(found) for r, found in sorted(held.items())}
+        blocked = set().union(*held.values())
+        items = sorted(i for i in suggestions if i not in blocked)
+        if not items:
+            raise StudioError(
+                f"all {len(suggestions)} suggested items are in coding rounds still open ("
+                + ", ".join(sorted(held))
+                + "); pull and close them first (coder studio close PROJECT_DIR --round R)"
+            )
+        assignment = Assignment(
+            {r: tuple(items[k :: len(people)]) for k, r in enumerate(people) if items[k:]},
+            frozenset(),
         )
-    create_round(project, round_id, Assignment({ANY_REVIEWER: tuple(items)}, frozenset()),
-                 "review", settings)  # fmt: skip
+        create_round(project, round_id, assignment, "review", settings)
+    items = sorted(assignment.all_items)
+    missing = [i for i in items if i not in suggestions]
+    if missing:
+        raise StudioError(
+            f"review round {round_id!r} has {len(missing)} items without a suggestion now "
+            f"(first: {missing[0]!r}); push these suggestions to a new round with --round"
+        )
     with project.transaction() as conn:
         conn.execute("DELETE FROM studio_suggestions WHERE round_id = ?", (round_id,))
         conn.executemany(
@@ -169,8 +230,6 @@ def push_suggestions(
             [(round_id, i, f, c, float(s)) for i in items
              for f, scores in suggestions[i].items() for c, s in scores.items()],
         )  # fmt: skip
-    report = PushReport(round_id)
-    report.accounts = sorted(studio.ensure_accounts(list(reviewers)))
     questions = item_questions(project)
 
     def build(item: str, base: dict[str, object]) -> dict[str, object]:
@@ -186,7 +245,7 @@ def push_suggestions(
         return {"data": {**base, "suggestions": _summary(view, frames)},
                 "predictions": [prediction]}  # fmt: skip
 
-    push_projects(project, studio, round_id, {ANY_REVIEWER: items}, build, report,
+    push_projects(project, studio, round_id, assignment.items, build, report,
                    review=True, batch_size=batch_size, progress=progress, redactor=redactor,
                    echo=echo)  # fmt: skip
     return report

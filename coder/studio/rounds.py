@@ -5,6 +5,10 @@ their own Label Studio projects, with no model suggestions shown) or a review ro
 accept, reject or edit a model's suggestions). The store keeps the assignment, the Label
 Studio project of each (coder, view) and the task <-> item mapping, so that pushing again
 sends only what is missing and pulling knows which item each task is.
+
+A coding round is *open* until it is closed (:func:`coder.studio.pull.close`, which pulls it
+first); the items of open coding rounds (:func:`open_items`) never go to a review round, so no
+coder can meet a model's suggestion for an item they still have to code blind.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
+
+import pandas as pd
 
 from coder.data.store import Project, now
 from coder.errors import CoderError, NotFoundError
@@ -141,6 +147,60 @@ def rounds(project: Project, kind: str | None = None) -> list[str]:
         sql += " WHERE kind = ?"
         args = (kind,)
     return [r[0] for r in project.conn.execute(sql + " ORDER BY created_at, round_id", args)]
+
+
+def next_round_id(project: Project, kind: str = "coding") -> str:
+    """The first free name ``<kind>-1``, ``<kind>-2``, ... for a new round."""
+    known = set(rounds(project, kind))
+    return next(f"{kind}-{k}" for k in range(1, len(known) + 2) if f"{kind}-{k}" not in known)
+
+
+def round_summary(project: Project) -> pd.DataFrame:
+    """Each round, oldest first, with its kind, its Label Studio projects and the tasks pushed
+    to them (columns ``round``, ``kind``, ``projects``, ``tasks_pushed``)."""
+    rows = project.conn.execute(
+        "SELECT r.round_id, r.kind, COUNT(DISTINCT p.ls_project_id), COUNT(t.item_id) "
+        "FROM studio_rounds r LEFT JOIN studio_projects p USING (round_id) "
+        "LEFT JOIN studio_tasks t USING (ls_project_id) GROUP BY r.round_id "
+        "ORDER BY r.created_at"
+    )
+    return pd.DataFrame(
+        [(str(r), str(k), int(p), int(t)) for r, k, p, t in rows],
+        columns=["round", "kind", "projects", "tasks_pushed"],
+    )
+
+
+def _closed_key(round_id: str) -> str:
+    return f"studio_closed:{round_id}"
+
+
+def is_closed(project: Project, round_id: str) -> bool:
+    """True when the round was closed (after its last pull)."""
+    return project.meta(_closed_key(round_id)) is not None
+
+
+def mark_closed(project: Project, round_id: str) -> str:
+    """Record that a round is closed (idempotent); returns when it was closed."""
+    load_round(project, round_id)
+    with project.transaction() as conn:
+        conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
+                     (_closed_key(round_id), now()))  # fmt: skip
+    return project.meta(_closed_key(round_id)) or ""
+
+
+def open_items(project: Project) -> dict[str, set[str]]:
+    """The items of each open coding round, by round."""
+    out: dict[str, set[str]] = {}
+    for round_id in rounds(project, "coding"):
+        if not is_closed(project, round_id):
+            out[round_id] = {
+                r[0]
+                for r in project.conn.execute(
+                    "SELECT DISTINCT item_id FROM studio_assignments WHERE round_id = ?",
+                    (round_id,),
+                )
+            }
+    return out
 
 
 def assigned_items(project: Project, kind: str = "coding") -> set[str]:

@@ -6,6 +6,11 @@ with mode 0600 on first use, holding a generated admin password and API token):
 ==========================  ====================================================================
 ``CODER_STUDIO_URL``        a server coder does not manage (then ``studio up`` is not needed)
 ``CODER_STUDIO_PORT``       the port of the project's own server (default 8080)
+``CODER_STUDIO_HOST``       the address the project's own server listens on (default 127.0.0.1;
+                            another address serves coders on other machines: see
+                            :mod:`coder.studio.server`)
+``CODER_STUDIO_PUBLIC_URL`` the address coders open (default ``http://HOST:PORT``; the TLS
+                            reverse proxy's ``https://`` address in production)
 ``CODER_STUDIO_ADMIN``      the admin's email
 ``CODER_STUDIO_PASSWORD``   the admin's password
 ``CODER_STUDIO_TOKEN``      the admin's API token (40 characters for a server coder starts)
@@ -14,8 +19,9 @@ with mode 0600 on first use, holding a generated admin password and API token):
 ==========================  ====================================================================
 
 Coder accounts made by coder are kept in the accounts file (mode 0600): each coder's password
-(for the web interface) and API token, per server. Secrets are never printed, logged or
-shown in a ``repr``.
+(for the web interface), API token and desk (their own Label Studio organization, with the
+token of its service account), per server. Secrets are never printed (except by ``coder studio
+login``, whose purpose is to hand a coder their password), logged or shown in a ``repr``.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
 import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,6 +42,9 @@ CONFIG_FILE = "config.json"
 CODERS_FILE = "coders.json"
 DEFAULT_PORT = 8080
 DEFAULT_ADMIN = "studio-admin@coder.invalid"
+DEFAULT_HOST = "127.0.0.1"
+SERVER_FILE = "server.json"  # written by coder.studio.server: PID, address and port
+WILDCARD = ("0.0.0.0", "::", "")
 
 
 @dataclass(frozen=True)
@@ -53,9 +63,32 @@ class StudioSettings:
     managed: bool = True
     folder: Path | None = None
     accounts_file: Path | None = None
+    host: str = DEFAULT_HOST
+    public_url: str = ""
 
     def with_port(self, port: int) -> StudioSettings:
-        return replace(self, port=port, url=f"http://127.0.0.1:{port}")
+        return replace(self, port=port, url=f"http://{connect_host(self.host)}:{port}")
+
+    @property
+    def accounts_key(self) -> str:
+        """What accounts are filed under in the accounts file: the server's URL (for a server
+        coder manages, its loopback URL, whatever address it also serves)."""
+        return f"http://127.0.0.1:{self.port}" if self.managed else self.url
+
+    @property
+    def coders_url(self) -> str:
+        """The address coders open in their browser."""
+        return self.public_url or self.url
+
+    @property
+    def exposed(self) -> bool:
+        """True when the server listens on more than this machine's loopback."""
+        return self.managed and not self.host.startswith("127.") and self.host != "localhost"
+
+
+def connect_host(host: str) -> str:
+    """The address coder itself connects to for a server listening on ``host``."""
+    return "127.0.0.1" if host in WILDCARD else host
 
 
 @dataclass(frozen=True)
@@ -66,6 +99,17 @@ class Account:
     user_id: int
     password: str = field(repr=False)
     token: str = field(repr=False)
+    desk: int | None = None  # the person's own organization
+    desk_token: str = field(default="", repr=False)  # its service account's API token
+
+
+@dataclass
+class People:
+    """Accounts by email, and which of them were created or given a new password now."""
+
+    accounts: dict[str, Account]
+    created: list[str] = field(default_factory=list)
+    reset: list[str] = field(default_factory=list)
 
 
 def studio_dir(project_dir: str | Path) -> Path:
@@ -106,7 +150,11 @@ def read_secret(path: Path) -> dict[str, Any]:
 
 
 def load_settings(
-    project_dir: str | Path, port: int | None = None, create: bool = True
+    project_dir: str | Path,
+    port: int | None = None,
+    create: bool = True,
+    host: str | None = None,
+    public_url: str | None = None,
 ) -> StudioSettings:
     """The project's Label Studio settings: environment first, then ``.studio/config.json``.
 
@@ -118,13 +166,29 @@ def load_settings(
         The port of the project's own server; overrides the stored one (and is stored).
     create
         Generate and store an admin password and token when none is set yet.
+    host, public_url
+        The address the project's own server listens on and the address coders open (default:
+        ``CODER_STUDIO_HOST`` and ``CODER_STUDIO_PUBLIC_URL``, else those of the running server,
+        else 127.0.0.1). They are not stored: serving other machines is asked for at each start.
     """
     folder = studio_dir(project_dir)
     path = folder / CONFIG_FILE
     stored = read_secret(path)
     env = os.environ
     url = env.get("CODER_STUDIO_URL", "").rstrip("/")
+    running = _running(folder)
     chosen_port = port or _int_env("CODER_STUDIO_PORT") or int(stored.get("port", DEFAULT_PORT))
+    chosen_host = (host or env.get("CODER_STUDIO_HOST", "").strip()
+                   or str(running.get("host", DEFAULT_HOST)))  # fmt: skip
+    chosen_public = (public_url or env.get("CODER_STUDIO_PUBLIC_URL", "").strip()
+                     or str(running.get("public_url", ""))).rstrip("/")  # fmt: skip
+    if chosen_public and not chosen_public.startswith(("http://", "https://")):
+        raise StudioError(
+            f"the public address {chosen_public!r} should start with https:// (or http://)"
+        )
+    if not chosen_public and chosen_host != DEFAULT_HOST:
+        shown = socket.gethostname() if chosen_host in WILDCARD else chosen_host
+        chosen_public = f"http://{shown}:{chosen_port}"
     admin = env.get("CODER_STUDIO_ADMIN") or stored.get("admin_email") or DEFAULT_ADMIN
     password = env.get("CODER_STUDIO_PASSWORD") or stored.get("admin_password")
     token = env.get("CODER_STUDIO_TOKEN") or stored.get("token")
@@ -145,7 +209,7 @@ def load_settings(
         # through the environment.
         write_secret(path, {**stored, **generated, "admin_email": admin})
     return StudioSettings(
-        url=url or f"http://127.0.0.1:{chosen_port}",
+        url=url or f"http://{connect_host(chosen_host)}:{chosen_port}",
         port=chosen_port,
         admin_email=admin,
         admin_password=password,
@@ -155,7 +219,18 @@ def load_settings(
         accounts_file=Path(env["CODER_STUDIO_ACCOUNTS"])
         if env.get("CODER_STUDIO_ACCOUNTS")
         else folder / CODERS_FILE,
+        host=chosen_host if not url else DEFAULT_HOST,
+        public_url=chosen_public if not url else env.get("CODER_STUDIO_PUBLIC_URL", url),
     )
+
+
+def _running(folder: Path) -> dict[str, Any]:
+    """What the project's running server was started with (empty when none was)."""
+    try:
+        data = json.loads((folder / SERVER_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _int_env(name: str) -> int | None:
@@ -171,16 +246,27 @@ def load_accounts(path: Path, url: str) -> dict[str, Account]:
     """Coder accounts stored in ``path`` for the server at ``url``, by email."""
     data = read_secret(path).get(url, {})
     return {
-        email: Account(email, int(a["user_id"]), str(a["password"]), str(a["token"]))
+        email: Account(
+            email, int(a["user_id"]), str(a["password"]), str(a["token"]),
+            int(a["desk"]) if a.get("desk") is not None else None, str(a.get("desk_token", "")),
+        )
         for email, a in data.items()
-    }
+    }  # fmt: skip
 
 
 def save_account(path: Path, url: str, account: Account) -> None:
+    save_accounts(path, url, [account])
+
+
+def save_accounts(path: Path, url: str, accounts: list[Account]) -> None:
+    """Store accounts for the server at ``url`` (one write of the file, mode 0600)."""
     data = read_secret(path)
-    data.setdefault(url, {})[account.email] = {
-        "user_id": account.user_id,
-        "password": account.password,
-        "token": account.token,
-    }
+    for account in accounts:
+        data.setdefault(url, {})[account.email] = {
+            "user_id": account.user_id,
+            "password": account.password,
+            "token": account.token,
+            "desk": account.desk,
+            "desk_token": account.desk_token,
+        }
     write_secret(path, data)
