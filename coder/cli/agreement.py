@@ -45,6 +45,13 @@ if TYPE_CHECKING:
     "must be in the file, and other coders' rows are left out.",
 )
 @click.option("--model", help="The coder to treat as the model (default: the project's model).")
+@click.option(
+    "--level",
+    type=click.IntRange(min=1),
+    help="Agreement on a code tree's codes at this depth (1: top-level codes): each deeper "
+    "code counts as its ancestor there. Default: every code as coded. With --input and no "
+    "--codebook, the tree is read from code names written as `parent->child`.",
+)
 @table_output("table")
 @click.option(
     "--disagreements",
@@ -68,6 +75,7 @@ def agreement(
     sheet: str | None,
     coders: str | None,
     model: str | None,
+    level: int | None,
     fmt: str,
     out: Path | None,
     disagreements: Path | None,
@@ -77,6 +85,8 @@ def agreement(
     """Inter-rater reliability: a headline per frame and overall, then per code, per frame,
     coder by coder, and for the model (scored only on what it decided)."""
     from coder.agreement.compare import project_codings, table_codings
+    from coder.agreement.levels import at_level
+    from coder.agreement.levels import depth as tree_depth
     from coder.agreement.report import disagreements as disagreeing
     from coder.agreement.report import reliability_report
     from coder.data.codebook import load_codebook
@@ -94,9 +104,22 @@ def agreement(
         with open_project(project_dir) as project:
             decisions, why_not = _out_of_fold(project, model)
             cs, model = project_codings(project, chosen, model, decisions)
+            codebook = project.codebook
     else:
         raise click.UsageError("give PROJECT_DIR or --input FILE (one of them)")
+    rolled = ""
+    if level is not None:
+        deepest = tree_depth(cs, codebook)
+        cs = at_level(cs, level, codebook)
+        rolled = (
+            f"Codes rolled up to level {level} of {deepest}: a code counts as applied when it "
+            "or any code under it was."
+            if level < deepest
+            else f"--level {level}: the code trees are {deepest} deep, so every code is as coded."
+        )
     report = reliability_report(cs, model=model, seed=seed, n_boot=n_boot)
+    if rolled:
+        report.notes.insert(0, rolled)
     if why_not and model is not None:
         report.notes.append(why_not)
     if disagreements is not None:

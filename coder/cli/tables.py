@@ -16,16 +16,24 @@ from coder.cli.common import errors, out_file, project_dir, show, table_output
 @click.command()
 @project_dir
 @click.option("--coder", help="Whose codes to tabulate (default: the final, reconciled codes).")
+@click.option(
+    "--level",
+    type=click.IntRange(min=1),
+    help="Roll a code tree up to this depth (1: top-level codes): a code's row counts each "
+    "idea coded to it or to any code under it, once. Default: every code as coded.",
+)
 @table_output("markdown")
 @errors
-def crosstab(project_dir: Path, coder: str | None, fmt: str, out: Path | None) -> None:
+def crosstab(
+    project_dir: Path, coder: str | None, level: int | None, fmt: str, out: Path | None
+) -> None:
     """Ideas and net votes per code (one frame) or per cell (two frames), per question."""
     from coder.data.codings import coder_to_tabulate
     from coder.data.store import open_project
     from coder.tables.crosstab import crosstabs
 
     with open_project(project_dir) as project:
-        tables = crosstabs(project, coder_to_tabulate(project, coder))
+        tables = crosstabs(project, coder_to_tabulate(project, coder), level)
     show(tables, fmt, out, title="Crosstabs")
 
 

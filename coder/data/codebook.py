@@ -17,6 +17,15 @@ A codebook file looks like this (see ``coder/data/codebooks/digital_ready.yaml``
             definition: Joined-up services, systems and records ...
             include: [examples that belong]
             exclude: [near misses that do not]
+            codes:                           # optional child codes, to any depth
+              - id: shared_records
+                label: Shared care records
+
+Codes form a tree within a frame: a code may hold child ``codes:``, each a code like any other
+(see :mod:`coder.data.codetree`). Ids are unique within the frame, across all depths; a child's
+id may also be written as its full path (``integration->shared_records``). ``Frame.codes`` is
+every code of the tree, each after its parent (depth first), with its ``parent`` id, ``path``
+(``integration->shared_records``) and ``depth`` (1 = top); a flat codebook is a tree of depth 1.
 
 For a question with two frames, the first is the rows and the second the columns of its
 crosstab. Any item can also be marked *not relevant* (excluded from the tables, with a reason);
@@ -25,7 +34,6 @@ that is not a code, so ``not_relevant`` is a reserved id.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -36,55 +44,27 @@ from typing import Any
 
 import yaml
 
-from coder.errors import CodebookError, Problem, UnknownIdError
+from coder.data.frames import PATH_SEP, Code, Frame, Question, normal_path, unknown_id
+from coder.errors import CodebookError, Problem
+
+__all__ = [
+    "NOT_RELEVANT",
+    "PATH_SEP",
+    "Code",
+    "Codebook",
+    "Frame",
+    "Question",
+    "TextLoader",
+    "default_codebook_path",
+    "load_codebook",
+    "normal_path",
+    "parse_codebook",
+    "unknown_id",
+]
 
 NOT_RELEVANT = "not_relevant"
 SELECTIONS = ("multiple", "exclusive")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    label: str
-    text: str = ""
-
-
-@dataclass(frozen=True)
-class Code:
-    id: str
-    label: str
-    definition: str = ""
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Frame:
-    id: str
-    label: str
-    selection: str
-    questions: tuple[str, ...]
-    codes: tuple[Code, ...]
-
-    @property
-    def exclusive(self) -> bool:
-        return self.selection == "exclusive"
-
-    def code(self, code_id: str) -> Code:
-        """The code of that id; :class:`UnknownIdError` names the known ones otherwise."""
-        for code in self.codes:
-            if code.id == code_id:
-                return code
-        raise unknown_id("code", code_id, f"frame {self.id!r}", [c.id for c in self.codes])
-
-    def resolve(self, value: str) -> str | None:
-        """Return the code id for ``value`` given as an id or a label (case-insensitive)."""
-        needle = value.strip().casefold()
-        for code in self.codes:
-            if needle in (code.id.casefold(), code.label.casefold()):
-                return code.id
-        return None
 
 
 @dataclass(frozen=True)
@@ -131,16 +111,7 @@ class Codebook:
                     "label": f.label,
                     "selection": f.selection,
                     "questions": list(f.questions),
-                    "codes": [
-                        {
-                            "id": c.id,
-                            "label": c.label,
-                            "definition": c.definition,
-                            "include": list(c.include),
-                            "exclude": list(c.exclude),
-                        }
-                        for c in f.codes
-                    ],
+                    "codes": _codes_dict(f, ""),
                 }
                 for f in self.frames
             ],
@@ -150,15 +121,22 @@ class Codebook:
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=100)
 
 
-def unknown_id(kind: str, wanted: str, where: str, known: list[str]) -> UnknownIdError:
-    """The error for a lookup of an id the codebook lacks: the id, close matches, the fix."""
-    close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.6)
-    hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
-    return UnknownIdError(
-        f"no {kind} {wanted!r} in {where}; {hint}known: {', '.join(known) or 'none'}. "
-        "Fix: use an id of the codebook; if the codebook changed since the codes were "
-        "stored, carry them across with `coder codebook migrate`"
-    )
+def _codes_dict(frame: Frame, parent: str) -> list[dict[str, Any]]:
+    """The codes under ``parent`` as YAML data; ``codes:`` only where a code has children (so
+    a flat codebook's data, and hash, are as before trees)."""
+    out = []
+    for c in frame.children(parent):
+        entry: dict[str, Any] = {
+            "id": c.id,
+            "label": c.label,
+            "definition": c.definition,
+            "include": list(c.include),
+            "exclude": list(c.exclude),
+        }
+        if children := _codes_dict(frame, c.id):
+            entry["codes"] = children
+        out.append(entry)
+    return out
 
 
 def default_codebook_path() -> Path:
@@ -274,6 +252,23 @@ def parse_codebook(data: Any, source: str = "<codebook>") -> Codebook:
             )
         return value
 
+    def child_id(obj: dict[str, Any], where: str, parent: Code | None) -> str:
+        """A code's id; a child's may be written as its full path (``parent->child``)."""
+        value = text(obj, "id", where)
+        if PATH_SEP not in value:
+            return ident(obj, where)
+        path = normal_path(value)
+        head, _, last = path.rpartition(PATH_SEP)
+        if parent is None or head != parent.path:
+            problem(
+                f"{where}.id",
+                repr(value),
+                f"a path under {parent.path!r}" if parent else "an id (a top-level code)",
+                "write the id alone, or the full path of its parent then `->` and the id",
+            )
+            return last
+        return ident({**obj, "id": last}, where)
+
     def texts(obj: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
         value = obj.get(key, [])
         if value is None:
@@ -380,19 +375,29 @@ def parse_codebook(data: Any, source: str = "<codebook>") -> Codebook:
                     "one of " + ", ".join(sorted(known_questions)),
                     "add the question under `questions:` or fix the id",
                 )
-        codes = []
-        for j, c in enumerate(mapping_list(f, "codes", f"{where}.")):
-            cw = f"{where}.codes[{j}]"
-            unknown_keys(c, {"id", "label", "definition", "include", "exclude"}, cw)
-            codes.append(
-                Code(
-                    ident(c, cw),
+        codes: list[Code] = []
+
+        def add_codes(
+            entries: list[dict[str, Any]], parent: Code | None, at: str, out: list[Code]
+        ) -> None:
+            for j, c in enumerate(entries):
+                cw = f"{at}.codes[{j}]"
+                unknown_keys(c, {"id", "label", "definition", "include", "exclude", "codes"}, cw)
+                code_id = child_id(c, cw, parent)
+                code = Code(
+                    code_id,
                     text(c, "label", cw),
                     text(c, "definition", cw, required=False),
                     texts(c, "include", cw),
                     texts(c, "exclude", cw),
+                    parent.id if parent else "",
+                    f"{parent.path}{PATH_SEP}{code_id}" if parent else code_id,
                 )
-            )
+                out.append(code)
+                if c.get("codes") is not None:
+                    add_codes(mapping_list(c, "codes", f"{cw}."), code, cw, out)
+
+        add_codes(mapping_list(f, "codes", f"{where}."), None, where, codes)
         _duplicates([c.id for c in codes], f"{where}.codes", "code id", problem)
         _duplicates([c.label.casefold() for c in codes], f"{where}.codes", "code label", problem)
         frames.append(

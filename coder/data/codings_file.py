@@ -310,6 +310,7 @@ def _unknown_code(path: str, row: CodingRow, frame: Frame, codebook: Codebook) -
             f"put the row in frame {elsewhere[0].id!r}, or fix the code",
         )
     labels = {c.id: c.label for c in frame.codes} | {c.label: c.label for c in frame.codes}
+    labels |= {c.path: c.path for c in frame.codes if c.parent}  # a `parent->child` path
     return Problem(
         path,
         row.row,

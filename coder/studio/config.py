@@ -116,15 +116,13 @@ def labeling_config(view: View, review: bool = False) -> str:
         ]
     for frame in view.frames:
         how = "choose one" if frame.exclusive else "choose all that apply"
+        nested = ' allowNested="true"' if frame.depth > 1 else ""
         lines += [
             f'  <Header value={_attr(f"{frame.label} ({how})")} size="5"/>',
             f'  <Choices name={_attr(frame.id)} toName="{TEXT}" '
-            f'choice="{"single" if frame.exclusive else "multiple"}" showInline="false">',
+            f'choice="{"single" if frame.exclusive else "multiple"}" showInline="false"{nested}>',
         ]
-        for code in frame.codes:
-            hint = f" hint={_attr(code.definition, collapse=True)}" if code.definition else ""
-            html = f" html={_attr(choice_html(code.label, code.definition))}"
-            lines.append(f"    <Choice value={_attr(code.label)}{html}{hint}/>")
+        lines += _choice_lines(frame, "", "    ")
         lines.append("  </Choices>")
     lines += [
         '  <Header value="Exclusion and comments" size="5"/>',
@@ -142,6 +140,22 @@ def labeling_config(view: View, review: bool = False) -> str:
         "</View>",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _choice_lines(frame: Frame, parent: str, indent: str) -> list[str]:
+    """The ``<Choice>`` elements of the codes under ``parent``, each holding its children
+    (a code tree shows as nested choices; a flat frame as a list)."""
+    lines = []
+    for code in frame.children(parent):
+        hint = f" hint={_attr(code.definition, collapse=True)}" if code.definition else ""
+        html = f" html={_attr(choice_html(code.label, code.definition))}"
+        children = _choice_lines(frame, code.id, indent + "  ")
+        if children:
+            lines += [f"{indent}<Choice value={_attr(code.label)}{html}{hint}>", *children,
+                      f"{indent}</Choice>"]  # fmt: skip
+        else:
+            lines.append(f"{indent}<Choice value={_attr(code.label)}{html}{hint}/>")
+    return lines
 
 
 def choice_html(label: str, definition: str) -> str:
@@ -304,7 +318,7 @@ def choices_result(view: View, codes: dict[str, set[str]]) -> list[dict[str, Any
     out = []
     for frame in view.frames:
         chosen = codes.get(frame.id, set())
-        if chosen:
+        if chosen:  # a nested choice by its own label, which the SDK validates
             labels = [c.label for c in frame.codes if c.id in chosen]
             out.append(_choices(frame.id, labels))
     return out
@@ -371,6 +385,8 @@ def parse_result(
             continue
         codes = parsed.codes.setdefault(frame.id, set())
         for label in choices:
+            if isinstance(label, list) and label:  # a nested choice as its path of labels
+                label = label[-1]
             code = frame.resolve(str(label))
             if code is None:
                 problem(

@@ -27,6 +27,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from coder.data.codebook import Code, Frame
+from coder.data.codetree import check_level, roll_up
 from coder.data.codings import Coding, codings_of
 from coder.data.store import Project
 from coder.errors import CoderError
@@ -77,13 +79,30 @@ def analysed_questions(project: Project) -> dict[str, str]:
     )
 
 
-def crosstabs(project: Project, coder: str) -> Crosstabs:
-    """Build every one- and two-frame table of the codebook from one coder's codings."""
-    return crosstabs_from(project, codings_of(project, coder))
+def crosstabs(project: Project, coder: str, level: int | None = None) -> Crosstabs:
+    """Build every one- and two-frame table of the codebook from one coder's codings.
+
+    With ``level`` (1: top-level codes), a code tree is rolled up to that depth
+    (:func:`coder.data.codetree.roll_up`): a code's row counts each idea coded to it or to any
+    code under it once, with its net votes once.
+    """
+    return crosstabs_from(project, codings_of(project, coder), level)
 
 
-def crosstabs_from(project: Project, codings: dict[str, Coding]) -> Crosstabs:
+def _rolled(codes: set[str], frame: Frame, level: int | None) -> set[str]:
+    return roll_up(codes, frame, level) if level is not None else codes
+
+
+def _shown(frame: Frame, level: int | None) -> list[Code]:
+    return [c for c in frame.codes if level is None or c.depth <= level]
+
+
+def crosstabs_from(
+    project: Project, codings: dict[str, Coding], level: int | None = None
+) -> Crosstabs:
     """Build the crosstabs from codings given by idea id (see :func:`crosstabs`)."""
+    if level is not None:
+        check_level(level)
     nets = net_votes(project)
     questions = analysed_questions(project)
     cb = project.codebook
@@ -109,8 +128,8 @@ def crosstabs_from(project: Project, codings: dict[str, Coding]) -> Crosstabs:
         placed: set[str] = set()
         partial = 0
         for idea, coding in coded.items():
-            r_codes = coding.codes.get(rows.id, set())
-            c_codes = coding.codes.get(cols.id, set()) if cols else {""}
+            r_codes = _rolled(coding.codes.get(rows.id, set()), rows, level)
+            c_codes = _rolled(coding.codes.get(cols.id, set()), cols, level) if cols else {""}
             if not r_codes or not c_codes:
                 partial += bool(r_codes or c_codes)
                 continue
@@ -119,11 +138,11 @@ def crosstabs_from(project: Project, codings: dict[str, Coding]) -> Crosstabs:
                 cell = cells.setdefault(key, [0, 0])
                 cell[0] += 1
                 cell[1] += nets.get(idea, 0)
-        col_ids = [c.id for c in cols.codes] if cols else [""]
-        col_label = {c.id: c.label for c in cols.codes} if cols else {"": ""}
+        col_ids = [c.id for c in _shown(cols, level)] if cols else [""]
+        col_label = {c.id: c.label for c in _shown(cols, level)} if cols else {"": ""}
         col_tot = {c: [0, 0] for c in col_ids}
         grand = [0, 0]
-        for code in rows.codes:
+        for code in _shown(rows, level):
             row_tot = [0, 0]
             for c in col_ids:
                 n, v = cells.get((code.id, c), [0, 0])
