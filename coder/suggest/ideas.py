@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from coder.data.codings import coded_ideas
 from coder.data.store import Project
 
 # idea -> coder -> (not_relevant_reason, codes per frame)
@@ -61,10 +62,4 @@ def codings_by_kind(project: Project, kinds: Sequence[str]) -> CodingsByIdea:
 
 def human_coded(project: Project) -> set[str]:
     """Ideas a human coded, or that have a final (reconciled) coding."""
-    return {
-        r[0]
-        for r in project.conn.execute(
-            "SELECT DISTINCT k.idea_id FROM codings k JOIN coders c USING (coder_id)"
-            " WHERE c.kind IN ('human', 'final')"
-        )
-    }
+    return coded_ideas(project, ("human", "final"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from coder.data.codings import ideas_by_coder
 from coder.data.store import Project
 from coder.tables.report.formats import (
     INT,
@@ -36,13 +37,8 @@ def summarise(project: Project, humans: Sequence[str], rel: Report | None) -> Su
     """The figures of the report's opening, counted from the store."""
     codable = codable_ideas(project)
     out = Summary(codable=len(codable))
-    coded: dict[str, set[str]] = {h: set() for h in humans}
-    for idea, coder in project.conn.execute(
-        "SELECT k.idea_id, k.coder_id FROM codings k JOIN coders c USING (coder_id) "
-        "WHERE c.kind = 'human'"
-    ):
-        if idea in codable and coder in coded:
-            coded[coder].add(idea)
+    by_coder = ideas_by_coder(project)
+    coded = {h: by_coder.get(h, set()) & set(codable) for h in humans}
     out.coders = [(h, len(coded[h])) for h in humans]
     out.humans_any = len({i for ideas in coded.values() for i in ideas})
     if rel is None:
