@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from coder.data.codings import Coding
-from coder.data.contributions import ingest, move_ideas, read_moves
+from coder.data.contributions import ingest
+from coder.data.moves import move_ideas, read_moves
 from coder.data.store import Project, init_project
 from coder.demo.annotations import (
     EXPORT_DIR,

@@ -17,9 +17,8 @@ def _codebook(tmp_path: Path, ids: list[str]) -> Path:
     path = tmp_path / "codebook.yaml"
     path.write_text(
         "id: study\nquestions:\n  - id: q1\n    label: Q1\n"
-        "frames:\n  - id: answers\n    label: Answers\n    selection: multiple\n    questions: [q1]\n    codes:\n"
-        + codes
-        + "\n"
+        "frames:\n  - id: answers\n    label: Answers\n    selection: multiple\n"
+        "    questions: [q1]\n    codes:\n" + codes + "\n"
     )
     return path
 
@@ -32,7 +31,8 @@ def test_tricky_scalars_stay_text(tmp_path: Path, value: str) -> None:
         path = tmp_path / "codebook.yaml"
         path.write_text(
             "id: study\nquestions:\n  - id: q1\n    label: '~'\n"
-            "frames:\n  - id: answers\n    label: ~\n    selection: multiple\n    questions: [q1]\n    codes:\n"
+            "frames:\n  - id: answers\n    label: ~\n    selection: multiple\n"
+            "    questions: [q1]\n    codes:\n"
             "      - id: a\n        label: ~\n"
         )
         book = load_codebook(path)

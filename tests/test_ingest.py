@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 import coder.data.contributions as contributions
 from coder.cli.main import main
-from coder.data.contributions import idea_question, ingest, move_ideas, read_moves
+from coder.data.contributions import ingest
+from coder.data.moves import idea_question, move_ideas, read_moves
 from coder.data.store import init_project, open_project
 from coder.errors import InputError
 from tests.tables import (

@@ -19,7 +19,8 @@ from lxml import etree
 from coder.cli.common import errors
 from coder.cli.qdpx import COMMANDS, import_qdpx_file
 from coder.data.codings import codings_of, read_codings, store_codings
-from coder.data.contributions import ingest, move_ideas, read_moves
+from coder.data.contributions import ingest
+from coder.data.moves import move_ideas, read_moves
 from coder.data.redact import Redactor
 from coder.data.store import Project, init_project, open_project
 from coder.demo.example import example_file

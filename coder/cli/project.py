@@ -78,7 +78,7 @@ def move(
     moves_file: Path | None,
 ) -> None:
     """Analyse an idea under another question; its original question is kept."""
-    from coder.data.contributions import move_ideas, read_moves
+    from coder.data.moves import move_ideas, read_moves
     from coder.data.store import open_project
 
     if moves_file is not None:

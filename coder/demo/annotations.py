@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from coder.data.codings import Coding, read_codings
-from coder.data.contributions import ingest, move_ideas, read_moves
+from coder.data.contributions import ingest
 from coder.data.manual import manual_html, manual_markdown
+from coder.data.moves import move_ideas, read_moves
 from coder.data.redact import Redactor, redact_cached
 from coder.data.store import Project, init_project
 from coder.demo.example import example_file
