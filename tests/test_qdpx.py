@@ -486,3 +486,57 @@ def test_cli_export_and_import(coded: Project, tmp_path: Path) -> None:
     assert "('Memos')" in result.output
     result = runner.invoke(group, ["import-qdpx", str(project_dir), str(tmp_path / "c.qdc")])
     assert result.exit_code == 2 and "a code book (.qdc)" in result.output
+
+
+def test_participants_and_their_answers_only_when_asked(
+    tmp_path: Path, schema: etree.XMLSchema
+) -> None:
+    project = init_project(tmp_path / "proj")
+    people = [{"participant_id": "p1", "Role": "Nurse", "Region": "North"},
+              {"participant_id": "p2", "Role": "=HYPERLINK(1)", "Region": ""},
+              {"participant_id": "p3", "Role": "Analyst", "Region": "South"}]  # fmt: skip
+    ideas: list[dict[str, object]] = [
+        {
+            "idea_id": i,
+            "question": QUESTIONS[i],
+            "text": t,
+            "author_id": "p2" if i == "i3" else "p1",
+        }
+        for i, t in TEXTS.items()
+    ]
+    ingest(project, participants=write_csv(tmp_path / "people.csv", people),
+           ideas=write_csv(tmp_path / "ideas.csv", ideas))  # fmt: skip
+    plain = _qde(export_qdpx(project, tmp_path / "plain.qdpx", original_text=True).path)
+    assert not [c for c in plain.iter(f"{{{PROJECT_NS}}}Case") if "Participant" in c.get("name")]
+    assert "Nurse" not in etree.tostring(plain).decode()
+    root = _qde(
+        export_qdpx(project, tmp_path / "people.qdpx", original_text=True, participants=True).path
+    )
+    assert schema.validate(root), schema.error_log
+    variables = {v.get("guid"): v.get("name") for v in root.iter(f"{{{PROJECT_NS}}}Variable")}
+    assert list(variables.values()) == [
+        "Question", "Posted under", "Participant: Role", "Participant: Region"
+    ]  # fmt: skip
+    sources = {s.get("guid"): s.get("name") for s in root.iter(f"{{{PROJECT_NS}}}TextSource")}
+    cases = {
+        c.get("name"): (
+            {
+                variables[v.find("q:VariableRef", NS).get("targetGUID")]: v.findtext(
+                    "q:TextValue", namespaces=NS
+                )
+                for v in c.findall("q:VariableValue", NS)
+            },
+            [sources[r.get("targetGUID")] for r in c.findall("q:SourceRef", NS)],
+        )
+        for c in root.iter(f"{{{PROJECT_NS}}}Case")
+        if c.get("name", "").startswith("Participant")
+    }
+    # p3 posted nothing: not a case. An empty answer is left out; text is kept as written.
+    assert cases == {
+        "Participant p1": (
+            {"Participant: Role": "Nurse", "Participant: Region": "North"},
+            ["i1", "i2", "i4"],
+        ),
+        "Participant p2": ({"Participant: Role": "=HYPERLINK(1)"}, ["i3"]),
+    }
+    project.close()

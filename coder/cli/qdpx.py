@@ -43,8 +43,14 @@ def export() -> None:
     is_flag=True,
     help="Export the ideas' original text (default: redacted, as in every export).",
 )
+@click.option(
+    "--participants",
+    is_flag=True,
+    help="Also export each participant who posted an idea as a case, with their questionnaire "
+    "answers (off by default: joined to their texts, answers make people easier to identify).",
+)
 @errors
-def qdpx(project_dir: Path, out: Path, original_text: bool) -> None:
+def qdpx(project_dir: Path, out: Path, original_text: bool, participants: bool) -> None:
     """Write the project as a REFI-QDA project: the codebook as a code tree, each idea as a
     text source, and every coder's and the final codings as coded segments over the whole
     text. The same project gives the same bytes."""
@@ -52,7 +58,7 @@ def qdpx(project_dir: Path, out: Path, original_text: bool) -> None:
     from coder.refi.export import export_qdpx
 
     with open_project(project_dir) as project:
-        r = export_qdpx(project, out, original_text=original_text)
+        r = export_qdpx(project, out, original_text=original_text, participants=participants)
     text = "redacted text" if r.redacted else "ORIGINAL text (not redacted)"
     click.echo(
         f"Wrote {r.path}: {r.sources} ideas ({text}), {r.selections} codings by "

@@ -15,19 +15,24 @@ REFI-QDA            coder
                     ``Sources/<GUID>.txt`` (UTF-8), named by the idea's id
 ``PlainText-        one per (idea, coder) coding, covering the whole text; a ``Coding`` per
 Selection``         code; an exclusion's reason is the selection's ``Description``
-``Case``            a question, with its text and the ideas analysed under it
-``Variable``        *Question* and *Posted under*, on every source
+``Case``            a question, with its text and the ideas analysed under it; with
+                    ``participants=True``, also a participant who posted ideas, with their
+                    questionnaire answers as variable values and their ideas
+``Variable``        *Question* and *Posted under*, on every source; with ``participants=True``,
+                    *Participant: <column>* for each questionnaire column
 ==================  ========================================================================
 
 Every GUID is a UUID 5 of project-local ids (:class:`coder.refi.codebook.Guids`) and the zip is
 written with fixed timestamps: exporting the same project twice gives the same bytes.
-Questionnaire answers are not exported: coder never joins them onto contribution texts.
+Questionnaire answers are exported only when asked for (``participants=True``): joined to the
+texts a person wrote, answers make them easier to identify, which coder's own tables never do.
 Reading such files is :mod:`coder.refi.read`; importing their codings,
 :mod:`coder.refi.imports`.
 """
 
 from __future__ import annotations
 
+import json
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -132,6 +137,7 @@ def export_qdpx(
     original_text: bool = False,
     kinds: Sequence[str] = KINDS,
     redactor: Redactor | None = None,
+    participants: bool = False,
 ) -> QdpxExport:
     """Write the project as a REFI-QDA project file (``.qdpx``).
 
@@ -148,6 +154,10 @@ def export_qdpx(
         The kinds of coders whose codings are exported (default: all of them).
     redactor
         The redactor (default: :class:`coder.data.redact.Redactor` with spaCy's names).
+    participants
+        Also export each participant who posted an exported idea as a case, with their
+        questionnaire answers as variable values and their ideas as the case's sources. Off by
+        default: the answers, joined to what a person wrote, make them easier to identify.
 
     Raises
     ------
@@ -183,7 +193,8 @@ def export_qdpx(
         project.codebook,
         guids,
     )
-    _questions(root, project.codebook, guids, ideas)
+    people = _participants(project) if participants else []
+    _questions(root, project.codebook, guids, ideas, people)
     files = _sources(root, project.codebook, guids, ideas, codings) if ideas else []
     how = (
         "their original text"
@@ -212,10 +223,47 @@ class _Idea:
     text: str
 
 
-def _questions(root: etree._Element, codebook: Codebook, guids: Guids, ideas: list[_Idea]) -> None:
-    """The two variables every source has, and a case per question holding its ideas."""
+@dataclass(frozen=True)
+class _Person:
+    id: str
+    answers: tuple[tuple[str, str], ...]  # (questionnaire column, answer), in file order
+    ideas: tuple[str, ...]
+
+
+def _participants(project: Project) -> list[_Person]:
+    """The participants who posted ideas, with their answers and ideas."""
+    ideas: dict[str, list[str]] = {}
+    for idea, author in project.conn.execute(
+        "SELECT idea_id, author_id FROM ideas WHERE author_id != '' ORDER BY idea_id"
+    ):
+        ideas.setdefault(str(author), []).append(str(idea))
+    answers = {
+        str(pid): json.loads(raw or "{}")
+        for pid, raw in project.conn.execute("SELECT participant_id, answers FROM participants")
+    }
+    return [
+        _Person(
+            pid,
+            tuple((str(k), str(v)) for k, v in answers.get(pid, {}).items() if str(v).strip()),
+            tuple(ideas[pid]),
+        )
+        for pid in sorted(ideas)
+    ]
+
+
+def _questions(
+    root: etree._Element,
+    codebook: Codebook,
+    guids: Guids,
+    ideas: list[_Idea],
+    people: Sequence[_Person] = (),
+) -> None:
+    """The variables (two on every source, and the questionnaire's columns when participants
+    are exported), a case per question holding its ideas, and one per participant."""
     variables = el(root, PROJECT_NS, "Variables")
-    for name, about in VARIABLES.items():
+    columns = list(dict.fromkeys(column for p in people for column, _ in p.answers))
+    about = {**VARIABLES, **{f"Participant: {c}": f"The answer to {c!r}" for c in columns}}
+    for name, about_it in about.items():
         var = el(
             variables,
             PROJECT_NS,
@@ -224,9 +272,11 @@ def _questions(root: etree._Element, codebook: Codebook, guids: Guids, ideas: li
             name=name,
             typeOfVariable="Text",
         )
-        text_el(var, PROJECT_NS, "Description", about)
+        text_el(var, PROJECT_NS, "Description", about_it)
     asked = [q for q in codebook.questions if any(i.question == q.id for i in ideas)]
-    if not asked:
+    exported = {i.id for i in ideas}
+    people = [p for p in people if exported.intersection(p.ideas)]
+    if not asked and not people:
         return
     cases = el(root, PROJECT_NS, "Cases")
     for q in asked:
@@ -235,6 +285,21 @@ def _questions(root: etree._Element, codebook: Codebook, guids: Guids, ideas: li
         for i in ideas:
             if i.question == q.id:
                 el(case, PROJECT_NS, "SourceRef", targetGUID=guids.source(i.id))
+    for person in people:
+        case = el(cases, PROJECT_NS, "Case", guid=guids.case(f"participant {person.id}"))
+        case.set("name", f"Participant {person.id}")
+        for column, answer in person.answers:
+            value = el(case, PROJECT_NS, "VariableValue")
+            el(
+                value,
+                PROJECT_NS,
+                "VariableRef",
+                targetGUID=guids.variable(f"Participant: {column}"),
+            )
+            text_el(value, PROJECT_NS, "TextValue", answer)
+        for idea in person.ideas:
+            if idea in exported:
+                el(case, PROJECT_NS, "SourceRef", targetGUID=guids.source(idea))
 
 
 def _sources(
