@@ -32,6 +32,12 @@ def init(project_dir: Path, codebook: Path | None) -> None:
 @click.command()
 @project_dir
 @click.option("--ideas", type=in_file, help="Ideas: idea_id, question, text, author_id, ...")
+@click.option(
+    "--responses",
+    type=in_file,
+    help="Survey answers instead of ideas: response_id, question, text, optional "
+    "respondent_id and other columns (kept as attributes). No votes needed.",
+)
 @click.option("--comments", type=in_file, help="Comments: comment_id, idea_id, text, author_id.")
 @click.option("--votes", type=in_file, help="Votes: voter_id, target_id, value (+1 or -1).")
 @click.option(
@@ -42,19 +48,31 @@ def init(project_dir: Path, codebook: Path | None) -> None:
 def ingest(
     project_dir: Path,
     ideas: Path | None,
+    responses: Path | None,
     comments: Path | None,
     votes: Path | None,
     participants: Path | None,
 ) -> None:
-    """Validate and store a platform export (CSV, XLSX or JSONL), all or nothing."""
+    """Validate and store a platform export or survey answers (CSV, XLSX or JSONL), all or
+    nothing."""
     from rich.console import Console
 
     from coder.data.contributions import ingest as run
     from coder.data.store import open_project
 
+    if ideas is not None and responses is not None:
+        raise click.UsageError(
+            "--ideas and --responses are exclusive: give a platform export's ideas or survey "
+            "answers, not both (use a separate project for each)"
+        )
     with open_project(project_dir) as project, Console(stderr=True).status("Ingesting..."):
         report = run(
-            project, ideas=ideas, comments=comments, votes=votes, participants=participants
+            project,
+            ideas=ideas,
+            responses=responses,
+            comments=comments,
+            votes=votes,
+            participants=participants,
         )
     for kind, c in report.counts.items():
         click.echo(f"{kind}: {c.inserted} new, {c.updated} updated, {c.unchanged} unchanged")

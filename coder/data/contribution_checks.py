@@ -32,12 +32,16 @@ REQUIRED = {
     "comments": ("comment_id", "idea_id", "text", "author_id"),
     "votes": ("voter_id", "target_id", "value"),
     "participants": ("participant_id",),
+    "responses": ("response_id", "question", "text"),
 }
-KINDS = ("participants", "ideas", "comments", "votes")  # the order they are read and written in
+# Survey answers are stored as ideas: the respondent, when given, as the author.
+RESPONDENT = "respondent_id"
+# the order they are read and written in; responses take the place of ideas (never both)
+KINDS = ("participants", "ideas", "responses", "comments", "votes")
 VOTE_VALUES = {"1": 1, "+1": 1, "1.0": 1, "-1": -1, "-1.0": -1}
 # Where a problem sorts: the columns of every table, the ids of each table, then each table's
 # own checks (its texts, its rows, its people), as the problems were always listed.
-_UNIQUE_ORDER = {"ideas": 0, "comments": 1, "participants": 2}
+_UNIQUE_ORDER = {"ideas": 0, "responses": 0, "comments": 1, "participants": 2}
 _SECTION = {"ideas": 2, "comments": 3, "votes": 4}
 Record = tuple[Any, ...]
 PAIR_HASH: Callable[[tuple[str, str]], int] = hash  # of (voter, target); a test swaps it
@@ -196,6 +200,7 @@ class ExportChecks:
         check = {
             "participants": self._participants,
             "ideas": self._ideas,
+            "responses": self._responses,
             "comments": self._comments,
             "votes": self._votes,
         }[kind]
@@ -262,6 +267,37 @@ class ExportChecks:
                 self._clashed.add(iid)
             if not (found or read or unreadable):
                 yield iid, qid, v[i_text], author, extra(v), stamp
+
+    def _responses(self, t: TableStream, stamp: str) -> Iterator[Record]:
+        """Survey answers, checked and stored as ideas without votes: the respondent (optional
+        column ``respondent_id``) as the author, or '' when there is none."""
+        if not self._ok["responses"]:
+            return
+        path, cols = t.path, t.columns
+        i_id, i_q, i_text = (cols.index(c) for c in REQUIRED["responses"])
+        i_who = cols.index(RESPONDENT) if RESPONDENT in cols else -1
+        extra = extra_json(cols, (*REQUIRED["responses"], RESPONDENT))
+        ideas, comments, people, questions = self.ideas, self.comments, self.people, self.questions
+        found, read, unreadable = self._found, self._read, t.problems
+        for row, v in t.rows:
+            raw = v[i_id]
+            rid = raw.strip()
+            self._unique("responses", ideas, t, row, rid)
+            if not v[i_text].strip():
+                self._add((2, 0, row), path, row, "text", "empty text")
+            q = v[i_q].strip()
+            qid = questions.get(q.casefold())
+            if qid is None:
+                self._add((2, 1, row, 0), path, row, "question", "question", value=q,
+                          questions=self.question_ids)  # fmt: skip
+            who = v[i_who].strip() if i_who >= 0 else ""
+            if who and people and who not in people:
+                self._add((2, 2, row), path, row, RESPONDENT, "unknown person", role="respondent",
+                          value=who)  # fmt: skip
+            if rid in comments:
+                self._add((2, 1, row, 2), path, row, "response_id", "idea is a comment", value=raw)
+            if not (found or read or unreadable):
+                yield rid, qid, v[i_text], who, extra(v), stamp
 
     def _comments(self, t: TableStream, stamp: str) -> Iterator[Record]:
         if "comment_id" not in t.columns:

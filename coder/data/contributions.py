@@ -59,8 +59,13 @@ def ingest(
     comments: str | Path | None = None,
     votes: str | Path | None = None,
     participants: str | Path | None = None,
+    responses: str | Path | None = None,
 ) -> IngestReport:
     """Validate and store an export in one transaction. See the module docstring.
+
+    ``responses`` are open survey answers (``response_id, question, text``, optionally
+    ``respondent_id``; other columns are kept as attributes): they are stored as ideas without
+    votes, so every later stage works on them. They replace ``ideas`` (give one or the other).
 
     Raises
     ------
@@ -68,8 +73,27 @@ def ingest(
         listing every problem of every file (or, if a file cannot be read at all, every
         problem of reading); nothing is stored then.
     """
-    files = {"participants": participants, "ideas": ideas, "comments": comments, "votes": votes}
+    files = {
+        "participants": participants,
+        "ideas": ideas,
+        "responses": responses,
+        "comments": comments,
+        "votes": votes,
+    }
     given = {kind: Path(path) for kind, path in files.items() if path is not None}
+    if ideas is not None and responses is not None:
+        raise InputError(
+            [
+                Problem(
+                    "(command line)",
+                    None,
+                    None,
+                    "both an ideas file and a responses file",
+                    "either --ideas (a platform export) or --responses (survey answers)",
+                    "ingest them into separate projects, or give one of them",
+                )
+            ]
+        )
     if not given:
         raise InputError(
             [
@@ -78,7 +102,7 @@ def ingest(
                     None,
                     None,
                     "no input file",
-                    "at least one of --ideas, --comments, --votes, --participants",
+                    "at least one of --ideas, --responses, --comments, --votes, --participants",
                     "name the files to ingest",
                 )
             ]
@@ -144,6 +168,7 @@ def _page_cache(conn: sqlite3.Connection, kib: int) -> Iterator[None]:
 _TABLES = {
     "participants": ("participants", ("participant_id",), ("answers",)),
     "ideas": ("ideas", ("idea_id",), ("question", "text", "author_id", "extra")),
+    "responses": ("ideas", ("idea_id",), ("question", "text", "author_id", "extra")),
     "comments": ("comments", ("comment_id",), ("idea_id", "text", "author_id", "extra")),
     "votes": ("votes", ("voter_id", "target_id"), ("target_kind", "value", "extra")),
 }

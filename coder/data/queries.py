@@ -68,3 +68,13 @@ def ideas_per_coder(source: Project | sqlite3.Connection) -> pd.DataFrame:
     return pd.DataFrame(
         [(str(c), str(k), int(n)) for c, k, n in rows], columns=["coder", "kind", "ideas"]
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Contributions
+
+
+def has_votes(source: Project | sqlite3.Connection) -> bool:
+    """Whether any vote was ingested: survey answers have none, and then the tables leave
+    every vote column out."""
+    return bool(_conn(source).execute("SELECT EXISTS (SELECT 1 FROM votes)").fetchone()[0])

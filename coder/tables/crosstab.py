@@ -10,6 +10,8 @@ Definitions (as in the report):
 - Ideas excluded as not relevant, and ideas of questions without frames, are not in the tables.
 - The **balance** of a question counts its ideas, the comments on them and the votes on both,
   by the question each idea is analysed under (after any move).
+- A project **without votes** (survey answers, :func:`coder.data.queries.has_votes`) has
+  counts only: the tables and the balance leave their vote columns out.
 - The **profile** counts participants and contributors (participants who posted an idea or a
   comment or voted) per answer of each questionnaire column. It never joins answers onto
   contribution texts: only the set of contributor ids crosses over.
@@ -30,6 +32,7 @@ import yaml
 from coder.data.codebook import Code, Frame
 from coder.data.codetree import check_level, roll_up
 from coder.data.codings import Coding, codings_of
+from coder.data.queries import has_votes
 from coder.data.store import Project
 from coder.errors import CoderError
 
@@ -54,12 +57,14 @@ class Crosstabs:
     ``table`` is the tidy long table (:data:`TIDY_COLUMNS`); ``distinct`` gives, per question,
     how many distinct ideas the table holds; ``notes`` gives per question the sentences to print
     under the table; ``labels`` gives the tabulated questions' labels, in codebook order.
+    ``votes`` is False for a project without votes: ``table`` then has no ``net_votes`` column.
     """
 
     table: pd.DataFrame
     distinct: dict[str, int] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    votes: bool = True
 
 
 def net_votes(project: Project) -> dict[str, int]:
@@ -182,6 +187,11 @@ def crosstabs_from(
             notes.append(f"{_ideas(partial)} coded on only one of the two frames left out.")
         result.notes[q.id] = notes
     result.table = pd.DataFrame.from_records(records, columns=TIDY_COLUMNS)
+    if not has_votes(project):
+        result.votes = False
+        result.table = result.table.drop(columns="net_votes")
+        for notes in result.notes.values():
+            notes.pop(0)  # the note on net votes
     return result
 
 
@@ -204,7 +214,10 @@ def _rec(
 
 
 def balance(project: Project) -> pd.DataFrame:
-    """Table 1: ideas, comments and votes per (analysed) question, with shares of the total."""
+    """Table 1: ideas, comments and votes per (analysed) question, with shares of the total.
+
+    Without votes in the project (survey answers), the ``votes`` column is left out.
+    """
     q_of = analysed_questions(project)
     counts = {q.id: [0, 0, 0] for q in project.codebook.questions}
     for question in q_of.values():
@@ -241,7 +254,7 @@ def balance(project: Project) -> pd.DataFrame:
         "contributions": total,
     }
     df["percent"] = [percent(int(c), total) for c in df["contributions"]]
-    return df
+    return df if has_votes(project) else df.drop(columns="votes")
 
 
 def contributors(project: Project) -> set[str]:

@@ -108,8 +108,9 @@ def grid(tables: Crosstabs, question: str, measure: str) -> tuple[list[str], lis
     t = tables.table[tables.table["question"] == question]
     two_frame = bool(t["column_frame"].iloc[0])
     if not two_frame:
-        rows = [[r["row"], r["ideas"], r["net_votes"]] for _, r in t.iterrows()]
-        return [t["row_frame"].iloc[0], "ideas", "net votes"], rows
+        measures = ["ideas", "net_votes"] if tables.votes else ["ideas"]  # a survey: counts
+        rows = [[r["row"], *(r[m] for m in measures)] for _, r in t.iterrows()]
+        return [t["row_frame"].iloc[0], "ideas", "net votes"][: len(measures) + 1], rows
     columns = list(dict.fromkeys(t["column"]))
     header = ["", *columns]
     body = []
@@ -138,9 +139,9 @@ def crosstab_blocks(tables: Crosstabs, project: Project | None = None) -> list[B
         t = tables.table[tables.table["question"] == qid]
         two_frame = bool(t["column_frame"].iloc[0])
         measures = (
-            [("ideas", "ideas coded"), ("net_votes", "net votes")]
+            [("ideas", "ideas coded"), ("net_votes", "net votes")][: 2 if tables.votes else 1]
             if two_frame
-            else [("ideas", "ideas and net votes")]
+            else [("ideas", "ideas and net votes" if tables.votes else "ideas")]
         )
         for i, (measure, what) in enumerate(measures, 1):
             header, body = grid(tables, qid, measure)
@@ -164,13 +165,15 @@ def crosstab_sheets(tables: Crosstabs, project: Project | None = None) -> list[B
         t = tables.table[tables.table["question"] == qid]
         notes = tuple(tables.notes[qid])
         if t["column_frame"].iloc[0]:
-            for measure, what in (("ideas", "ideas"), ("net_votes", "votes")):
+            for measure, what in (("ideas", "ideas"), ("net_votes", "votes"))[
+                : 2 if tables.votes else 1
+            ]:
                 header, body = grid(tables, qid, measure)
                 heading = f"{label}: {'ideas coded' if what == 'ideas' else 'net votes'}"
                 sheets.append(Block(heading, header, body, notes, sheet=f"{qid} {what}"))
         else:
             header, body = grid(tables, qid, "ideas")
-            heading = f"{label}: ideas and net votes"
+            heading = f"{label}: {'ideas and net votes' if tables.votes else 'ideas'}"
             sheets.append(Block(heading, header, body, notes, sheet=f"{qid} themes"))
     return sheets
 
@@ -188,15 +191,18 @@ PROFILE_HEADER = [
 ]
 
 
+def balance_header(df: pd.DataFrame) -> list[str]:
+    """The balance table's header; without the votes column when ``df`` has none (a survey)."""
+    return [h for h in BALANCE_HEADER if h != "Votes" or "votes" in df.columns]
+
+
 def balance_rows(df: pd.DataFrame, percent_sign: bool = True) -> list[list[Any]]:
     """The balance table's rows as printed: label, counts, share (``12.34%`` or a number)."""
+    counts = [c for c in ("ideas", "comments", "votes", "contributions") if c in df.columns]
     return [
         [
             r["label"],
-            r["ideas"],
-            r["comments"],
-            r["votes"],
-            r["contributions"],
+            *(r[c] for c in counts),
             f"{r['percent']:.2f}%" if percent_sign else r["percent"],
         ]
         for _, r in df.iterrows()
@@ -212,7 +218,7 @@ def profile_blocks(df: pd.DataFrame) -> list[tuple[str, list[list[Any]]]]:
 
 
 def balance_block(df: pd.DataFrame) -> Block:
-    header = [h.lower() for h in BALANCE_HEADER]
+    header = [h.lower() for h in balance_header(df)]
     return Block("Balance of contributions", header, balance_rows(df))
 
 
@@ -230,8 +236,9 @@ def profile_markdown(df: pd.DataFrame) -> str:
 
 
 def balance_sheet(df: pd.DataFrame) -> Block:
-    heading = "Balance of contributions (ideas, comments, votes) by question"
-    return Block(heading, BALANCE_HEADER, balance_rows(df, percent_sign=False), sheet="Balance")
+    what = "ideas, comments, votes" if "votes" in df.columns else "ideas, comments"
+    heading = f"Balance of contributions ({what}) by question"
+    return Block(heading, balance_header(df), balance_rows(df, percent_sign=False), sheet="Balance")
 
 
 def profile_sheets(df: pd.DataFrame) -> list[Block]:

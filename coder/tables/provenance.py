@@ -63,9 +63,11 @@ def sensitivity(project: Project) -> pd.DataFrame:
     keys = ["question", "row", "column"]
     everything = crosstabs_from(project, final).table
     humans = crosstabs_from(project, human_only).table
-    merged = humans[[*keys, "ideas", "net_votes"]].merge(
-        everything[[*keys, "ideas", "net_votes"]], on=keys, suffixes=("_humans", "_all")
+    measures = [m for m in ("ideas", "net_votes") if m in everything.columns]  # no votes: ideas
+    merged = humans[[*keys, *measures]].merge(
+        everything[[*keys, *measures]], on=keys, suffixes=("_humans", "_all")
     )
     merged["ideas_moved"] = merged["ideas_all"] - merged["ideas_humans"]
-    merged["votes_moved"] = merged["net_votes_all"] - merged["net_votes_humans"]
+    if "net_votes" in measures:
+        merged["votes_moved"] = merged["net_votes_all"] - merged["net_votes_humans"]
     return merged[(merged["ideas_all"] > 0) | (merged["ideas_humans"] > 0)].reset_index(drop=True)

@@ -23,7 +23,10 @@ class Bar:
 
 
 def chart_bars(tables: Crosstabs) -> list[Bar]:
-    """Net votes per code per question, from the tables' totals (codes of every frame)."""
+    """Net votes per code per question, from the tables' totals (codes of every frame); none
+    without votes."""
+    if not tables.votes:
+        return []
     t = tables.table
     bars = []
     for question in dict.fromkeys(t["question"]):

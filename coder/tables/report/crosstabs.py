@@ -70,14 +70,16 @@ def cell_quotes(
 
 def balance_html(page: Page, balance: pd.DataFrame) -> None:
     """The balance of contributions section."""
-    from coder.tables.render import BALANCE_HEADER, balance_rows
+    from coder.tables.layouts import balance_header
+    from coder.tables.render import balance_rows
 
+    header = balance_header(balance)
     page.section("balance", "Balance of contributions")
     page.add(
         html_table(
-            BALANCE_HEADER,
+            header,
             balance_rows(balance, percent_sign=False),
-            kinds=[TEXT, INT, INT, INT, INT, PCT],
+            kinds=[TEXT, *[INT] * (len(header) - 2), PCT],
         )
     )
 
@@ -92,7 +94,8 @@ def question_html(page: Page, project: Project, parts: ReportParts, q: Any) -> N
     two_frame = bool(t["column_frame"].iloc[0])
     if two_frame:
         page.add("<div class=grid>")
-        for measure, what in (("ideas", "Ideas coded"), ("net_votes", "Net votes")):
+        measures = (("ideas", "Ideas coded"), ("net_votes", "Net votes"))
+        for measure, what in measures[: 2 if parts.tables.votes else 1]:
             header, rows = grid(parts.tables, q.id, measure)
             top = float(inner[measure].max() or 0)
             page.add(
@@ -101,8 +104,8 @@ def question_html(page: Page, project: Project, parts: ReportParts, q: Any) -> N
         page.add("</div>")
     else:
         header, rows = grid(parts.tables, q.id, "ideas")
-        header = [header[0], "Ideas", "Net votes"]
-        tops = [0.0, float(inner["ideas"].max() or 0), float(inner["net_votes"].max() or 0)]
+        header = [header[0], "Ideas", "Net votes"][: len(header)]
+        tops = [0.0, *(float(inner[m].max() or 0) for m in ("ideas", "net_votes") if m in inner)]
         page.add(html_table(header, rows, heat_top=tops))
     page.add(*[f"<p class=note>{esc(n)}</p>" for n in parts.tables.notes[q.id]])
     if parts.provenance is not None:
@@ -123,16 +126,14 @@ def question_html(page: Page, project: Project, parts: ReportParts, q: Any) -> N
             )
     quotes = {k: v for k, v in parts.quotes.items() if k[0] == q.id}
     if quotes:
-        page.add(
-            "<h3>What participants said (top-voted ideas per well-populated cell, redacted)</h3>"
-        )
+        voted = parts.tables.votes
+        which = "top-voted ideas" if voted else "examples"
+        page.add(f"<h3>What participants said ({which} per well-populated cell, redacted)</h3>")
         for (_, row, col), items in sorted(quotes.items()):
             page.add(f"<h4>{esc(row)}{' / ' + esc(col) if col else ''}</h4>")
             for text, votes in items:
-                page.add(
-                    f"<blockquote>{esc(text)}<div class=votes>Net votes: "
-                    f"{esc(number(votes))}</div></blockquote>"
-                )
+                said = f"<div class=votes>Net votes: {esc(number(votes))}</div>" if voted else ""
+                page.add(f"<blockquote>{esc(text)}{said}</blockquote>")
 
 
 def sensitivity_html(page: Page, sensitivity: pd.DataFrame) -> None:

@@ -149,6 +149,8 @@ def write_workbook(project: Project, path: Path, parts: ReportParts) -> None:
     ]
     if quotes:
         extra["Quotes"] = pd.DataFrame(quotes)
+        if not parts.tables.votes:  # survey answers: no votes to show
+            extra["Quotes"] = extra["Quotes"].drop(columns="Net votes")
     write_xlsx(
         project,
         path,
