@@ -3,9 +3,11 @@
 Two tasks on synthetic data with missing values (a coder who did not code a unit has no value
 for it): per-code nominal alpha for each of 50 binary codes over 100,000 units x 5 coders, and
 nominal alpha of one 20-category variable over the same units. Each implementation runs on the
-same arrays in the same process, the best of ``--repeat`` runs is kept, and the values are
-checked to agree. BLAS is limited to one thread (threadpoolctl) so that no implementation gains
-from the machine's cores; the table says which BLAS ran.
+same arrays in the same process, ``--repeat`` times (default 3) each, interleaved (round by
+round, every implementation once per round), and every time is reported as median (min-max),
+with every run in the JSON; ratios are the median (min-max) of the round-by-round ratios. The
+values are checked to agree. BLAS is limited to one thread (threadpoolctl) so that no
+implementation gains from the machine's cores; the table says which BLAS ran.
 
 Run from the project root::
 
@@ -17,10 +19,10 @@ irrCAC is timed when it can be imported; otherwise ``irrcac_s`` is null, with th
 from __future__ import annotations
 
 import argparse
-import functools
 import importlib
 import json
 import platform
+import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -31,6 +33,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from threadpoolctl import threadpool_info, threadpool_limits  # type: ignore[import-untyped]
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchstats import REPEAT, fmt, ratios, summary
 
 from coder.agreement import krippendorff_alpha
 
@@ -63,14 +69,11 @@ def make_data(
     return binary, nominal
 
 
-def best_of(repeat: int, func: Callable[[], list[float]]) -> tuple[float, list[float]]:
-    """Smallest wall time of ``repeat`` runs, and the values of the last run."""
-    times, values = [], []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        values = func()
-        times.append(time.perf_counter() - start)
-    return min(times), values
+def timed(func: Callable[[], list[float]]) -> tuple[float, list[float]]:
+    """Wall time of one run, and its values."""
+    start = time.perf_counter()
+    values = func()
+    return time.perf_counter() - start, values
 
 
 def implementations() -> tuple[dict[str, Callable[[FloatArray], float]], str | None]:
@@ -112,8 +115,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         f"per-code alpha, {args.codes} binary codes": lambda f: [f(b) for b in binary],
         f"alpha, 1 nominal variable of {args.categories} categories": lambda f: [f(nominal)],
     }
-    results: dict[str, dict[str, float]] = {}
-    values: dict[str, dict[str, list[float]]] = {}
+    times: dict[str, dict[str, list[float]]] = {t: {n: [] for n in impls} for t in tasks}
+    values: dict[str, dict[str, list[float]]] = {t: {} for t in tasks}
     with threadpool_limits(limits=1):
         blas = [
             f"{i['internal_api']} {i.get('version')} ({i.get('architecture')}), "
@@ -121,12 +124,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for i in threadpool_info()
             if i["user_api"] == "blas"
         ]
-        for task, run_task in tasks.items():
-            results[task], values[task] = {}, {}
-            for name, func in impls.items():
-                repeat = args.repeat if name != "irrcac" else 1
-                seconds, vals = best_of(repeat, functools.partial(run_task, func))
-                results[task][name], values[task][name] = seconds, vals
+        for _ in range(args.repeat):  # round by round: the machine's load falls on all alike
+            for task, run_task in tasks.items():
+                for name, func in impls.items():
+                    seconds, vals = timed(lambda f=func, r=run_task: r(f))  # type: ignore[misc]
+                    times[task][name].append(seconds)
+                    values[task][name] = vals
+    results = {t: {n: summary(v) for n, v in by.items()} for t, by in times.items()}
     max_diff = {
         name: max(
             float(np.max(np.abs(np.subtract(values[task][name], values[task]["coder"]))))
@@ -135,7 +139,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for name in impls
         if name != "coder"
     }
-    totals = {name: sum(results[task][name] for task in results) for name in impls}
+    per_run = {
+        name: [sum(times[task][name][r] for task in times) for r in range(args.repeat)]
+        for name in impls
+    }
+    totals = {name: summary(v) for name, v in per_run.items()}
+    vs_coder = {
+        name: summary(ratios(per_run[name], per_run["coder"]), 2)
+        for name in impls
+        if name != "coder"
+    }
     return {
         "units": args.units,
         "coders": args.coders,
@@ -144,6 +157,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "missing_share": args.missing,
         "seed": args.seed,
         "repeat": args.repeat,
+        "how": "every implementation run --repeat times, round by round; median (min-max)",
         "blas": blas,
         "blas_threads_limit": 1,
         "python": platform.python_version(),
@@ -153,29 +167,32 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "coder_s": totals["coder"],
         "krippendorff_s": totals["krippendorff"],
         "irrcac_s": totals.get("irrcac"),
+        "ratio_to_coder": vs_coder,
         "irrcac_reason": irrcac_reason,
     }
 
 
 def table(result: dict[str, Any]) -> str:
-    """The result as a fixed-width text table, with ratios to coder."""
+    """The result as a fixed-width text table (seconds, median (min-max)), with the total's
+    ratios to coder."""
     names = ["coder", "krippendorff", "irrcac"]
-    head = f"{'task':<48} " + " ".join(f"{n + ' s':>14}" for n in names)
-    head += f" {'krippendorff/coder':>19} {'irrcac/coder':>13}"
+    head = f"{'task':<48} " + " ".join(f"{n + ' s':>22}" for n in names)
     lines = [head, "-" * len(head)]
     rows = [*result["tasks"].items(), ("total", {n: result[f"{n}_s"] for n in names})]
     for task, times in rows:
         cells = [times.get(n) for n in names]
-        text = " ".join(f"{c:>14.3f}" if c is not None else f"{'n/a':>14}" for c in cells)
-        ratios = [c / cells[0] if c is not None else None for c in cells[1:]]
-        text += f" {ratios[0]:>18.1f}x" if ratios[0] is not None else f" {'n/a':>19}"
-        text += f" {ratios[1]:>12.1f}x" if ratios[1] is not None else f" {'n/a':>13}"
+        text = " ".join(f"{fmt(c, 3):>22}" if c is not None else f"{'n/a':>22}" for c in cells)
         lines.append(f"{task:<48} {text}")
     lines.append("")
     lines.append(
+        "total, ratio to coder (median (min-max) of the rounds): "
+        + ", ".join(f"{n} {fmt(r, 1)}x" for n, r in result["ratio_to_coder"].items())
+    )
+    lines.append(
         f"{result['units']:,} units x {result['coders']} coders, "
-        f"{result['missing_share']:.0%} of (coder, unit) cells missing; best of "
-        f"{result['repeat']} run(s); BLAS limited to 1 thread: {'; '.join(result['blas'])}"
+        f"{result['missing_share']:.0%} of (coder, unit) cells missing; {result['repeat']} "
+        f"round(s), every implementation once per round; BLAS limited to 1 thread: "
+        f"{'; '.join(result['blas'])}"
     )
     diffs = result["max_abs_difference_vs_coder"]
     lines.append(
@@ -195,7 +212,7 @@ def main() -> None:
     parser.add_argument("--codes", type=int, default=50)
     parser.add_argument("--categories", type=int, default=20)
     parser.add_argument("--missing", type=float, default=0.1)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=REPEAT, help="rounds (default 3)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     result = run(args)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from coder.data.codebook import load_codebook
-from coder.suggest.embeddings import Embedder
+from coder.suggest.embeddings import Embedder, backend_of
 from coder.suggest.ideas import Ideas
 from coder.suggest.models import CodebookMismatchError, load_model
 from coder.suggest.predict import predict
@@ -20,7 +20,9 @@ def test_the_nhs_model_loads_and_predicts_offline(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     model = load_model(FOLDER, load_codebook(FOLDER / "codebook.yaml"))
     assert model.model_id in (FOLDER / "README.md").read_text(encoding="utf-8")
-    embedder = Embedder(cache=None)  # the packaged model, as the card says
+    # the packaged model, as the card says, run in fp32 as it was trained (before int8)
+    assert backend_of(model.training) == "torch"
+    embedder = Embedder(cache=None, backend=backend_of(model.training))
     assert embedder.model_id == model.embedding_model
     ideas = Ideas(
         ["a", "b"],

@@ -373,13 +373,35 @@ def test_demo_suggestions_print_agreement_with_gold(example: Path) -> None:
     assert any("against gold" in line for line in lines)
 
 
-def test_int8_embeddings_round_trip_through_the_commands(example: Path) -> None:
+@pytest.mark.parametrize(
+    ("flags", "backend", "suffix"),
+    [([], "onnx-int8", "+onnx-int8"), (["--backend", "torch"], "torch", "==0.1.0")],
+)
+def test_the_embedding_backend_round_trips_through_the_commands(
+    example: Path, flags: list[str], backend: str, suffix: str
+) -> None:
     runner = CliRunner()
-    result = runner.invoke(main, ["train", str(example), "--int8"])
+    result = runner.invoke(main, ["train", str(example), *flags])
     assert result.exit_code == 0, result.output
     with open_project(example) as project:
         model = load_latest_model(project)
-        assert model.embedding_model.endswith("+int8") and model.training["embedding_int8"]
-    result = runner.invoke(main, ["suggest", str(example)])  # picks the int8 embedder itself
+        assert model.embedding_model.endswith(suffix)
+        assert model.training["embedding_backend"] == backend
+    result = runner.invoke(main, ["suggest", str(example)])  # picks the model's backend itself
     assert result.exit_code == 0, result.output
     assert model.model_id in result.stdout
+
+
+def test_suggest_routes_by_target_quality(example: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["train", str(example)]).exit_code == 0
+    result = runner.invoke(main, ["suggest", str(example), "--target-f1", "0.8"])
+    assert result.exit_code == 0, result.output
+    assert "routed to a human (below the cut for micro-F1 0.8); the model decides" in result.stdout
+    for frame in ("vision", "literacy", "readiness"):
+        assert f"  {frame}: " in result.stdout
+    assert "out of fold" in result.stdout
+    result = runner.invoke(
+        main, ["suggest", str(example), "--target-f1", "0.8", "--route-share", "0.2"]
+    )
+    assert result.exit_code == 1 and "not both" in result.output

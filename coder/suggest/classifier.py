@@ -109,6 +109,9 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     oof_decisions_ : ndarray of shape (n_items, n_codes)
         The 0/1 suggestions :meth:`decide` makes from ``oof_proba_``: what the model would have
         suggested for each training item had it not been trained on it.
+    oof_confidence_ : ndarray of shape (n_items,)
+        :meth:`confidence` of the out-of-fold decisions (for the coverage-quality curve,
+        :mod:`coder.suggest.coverage`).
     oof_valid_ : ndarray of shape (n_items,)
         True for the training items that have an out-of-fold prediction (in an exclusive frame,
         items labelled with an untrained code and items of a fold whose training part lacked a
@@ -226,6 +229,7 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.coef_, self.intercept_ = coef, intercept
         self.oof_proba_ = np.where(np.array(self.status_) == TRAINED, probs, np.nan)
         self.oof_decisions_ = self.decide(probs)
+        self.oof_confidence_ = self.confidence(None, self.oof_proba_)
         self.oof_valid_ = np.ones(n, dtype=bool)
         self._cv_metrics(Y, self.oof_decisions_)
 
@@ -249,6 +253,7 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             self.intercept_ = np.zeros(0)
             self.oof_proba_ = np.full((n, k), np.nan)
             self.oof_decisions_ = np.zeros((n, k), dtype=np.int64)
+            self.oof_confidence_ = np.ones(n)
             return
         idx = np.flatnonzero(keep)
         probs = np.zeros((n, k))
@@ -267,6 +272,7 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             self.intercept_ = np.concatenate([np.zeros(1), model.intercept_])
         self.oof_proba_ = probs
         self.oof_decisions_ = self.decide(probs)
+        self.oof_confidence_ = self.confidence(None, probs)
         valid = self.oof_valid_
         self._cv_metrics(Y[valid], self.oof_decisions_[valid])
 

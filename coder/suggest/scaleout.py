@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from coder.suggest.embeddings import Embedder
+from coder.suggest.embeddings import AUTO, Embedder, backend_of
 from coder.suggest.ideas import Ideas
 from coder.suggest.models import SuggestionModel, load_model
 from coder.suggest.predict import FramePrediction, predict
@@ -32,17 +32,17 @@ class SuggestPlugin:
         model_folder: str | None,
         embedding: str | None,
         cache: str | None,
-        int8: bool = False,
+        backend: str = AUTO,
     ) -> None:
         self.model_folder = model_folder
         self.embedding = embedding
         self.cache = cache
-        self.int8 = int8
+        self.backend = backend
         self.model: SuggestionModel | None = None
         self.embedder: Embedder | None = None
 
     def setup(self, worker: Any) -> None:
-        self.embedder = Embedder(self.embedding, cache=self.cache, threads=1, int8=self.int8)
+        self.embedder = Embedder(self.embedding, cache=self.cache, threads=1, backend=self.backend)
         self.embedder.load()
         if self.model_folder is not None:
             self.model = load_model(self.model_folder)
@@ -130,10 +130,10 @@ def embed_on_cluster(
     model: str | None = None,
     cache: str | Path | None = None,
     chunk: int = 2000,
-    int8: bool = False,
+    backend: str = AUTO,
 ) -> npt.NDArray[np.float32]:
     """Embed texts on a Dask cluster; rows in the order of ``texts``."""
-    plugin = SuggestPlugin(None, model, str(cache) if cache else None, int8)
+    plugin = SuggestPlugin(None, model, str(cache) if cache else None, backend)
     cluster = _Cluster(scheduler, plugin)
     try:
         parts = [list(texts[r.start : r.stop]) for r in _chunks(len(texts), chunk)]
@@ -159,7 +159,7 @@ def predict_on_cluster(
         str(model_folder),
         model.training.get("embedding_name"),
         str(cache) if cache else None,
-        bool(model.training.get("embedding_int8", False)),
+        backend_of(model.training),
     )
     cluster = _Cluster(scheduler, plugin)
     ranges = _chunks(len(ideas.ids), chunk)

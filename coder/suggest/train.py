@@ -73,6 +73,8 @@ def fit_model(
         oof[s.frame.id] = OutOfFold(
             [ideas.ids[s.rows[r]] for r in held_out],
             head.oof_decisions_[held_out].astype(np.int8),
+            head.oof_confidence_[held_out].astype(np.float64),
+            np.asarray(s.Y)[held_out].astype(np.int8),
         )
         frames[s.frame.id] = {
             "codes": codes,
@@ -126,7 +128,7 @@ def train(
         vectors[used] = sub
     training = {
         "embedding_name": embedder.ref.name,
-        "embedding_int8": embedder.int8,
+        "embedding_backend": embedder.backend,
         "items": len(used),
         "data_hash": data_hash,
         "coders": coders_used,
