@@ -232,6 +232,18 @@ class ExportChecks:
             if not (found or read or unreadable):
                 yield pid, extra(v), stamp
 
+    def _text_and_question(self, path: str, row: int, text: str, question: str) -> str | None:
+        """Check a contribution's text and question (ideas and survey answers alike); return the
+        question's id, or None when the codebook has no such question."""
+        if not text.strip():
+            self._add((2, 0, row), path, row, "text", "empty text")
+        q = question.strip()
+        qid = self.questions.get(q.casefold())
+        if qid is None:
+            self._add((2, 1, row, 0), path, row, "question", "question", value=q,
+                      questions=self.question_ids)  # fmt: skip
+        return qid
+
     def _ideas(self, t: TableStream, stamp: str) -> Iterator[Record]:
         if "idea_id" not in t.columns:
             return
@@ -239,7 +251,7 @@ class ExportChecks:
         i_id = cols.index("idea_id")
         i_q, i_text, i_author = (cols.index(c) if c in cols else -1 for c in REQUIRED["ideas"][1:])
         extra = extra_json(cols, REQUIRED["ideas"])
-        ideas, comments, people, questions = self.ideas, self.comments, self.people, self.questions
+        ideas, comments, people = self.ideas, self.comments, self.people
         found, read, unreadable = self._found, self._read, t.problems
         for row, v in t.rows:
             raw = v[i_id]
@@ -249,13 +261,7 @@ class ExportChecks:
                 self._idea_rows.setdefault(iid, []).append((row, raw))
             if not ok:
                 continue
-            if not v[i_text].strip():
-                self._add((2, 0, row), path, row, "text", "empty text")
-            q = v[i_q].strip()
-            qid = questions.get(q.casefold())
-            if qid is None:
-                self._add((2, 1, row, 0), path, row, "question", "question", value=q,
-                          questions=self.question_ids)  # fmt: skip
+            qid = self._text_and_question(path, row, v[i_text], v[i_q])
             author = v[i_author].strip()
             if not author:
                 self._add((2, 1, row, 1), path, row, "author_id", "idea author")
@@ -277,19 +283,13 @@ class ExportChecks:
         i_id, i_q, i_text = (cols.index(c) for c in REQUIRED["responses"])
         i_who = cols.index(RESPONDENT) if RESPONDENT in cols else -1
         extra = extra_json(cols, (*REQUIRED["responses"], RESPONDENT))
-        ideas, comments, people, questions = self.ideas, self.comments, self.people, self.questions
+        ideas, comments, people = self.ideas, self.comments, self.people
         found, read, unreadable = self._found, self._read, t.problems
         for row, v in t.rows:
             raw = v[i_id]
             rid = raw.strip()
             self._unique("responses", ideas, t, row, rid)
-            if not v[i_text].strip():
-                self._add((2, 0, row), path, row, "text", "empty text")
-            q = v[i_q].strip()
-            qid = questions.get(q.casefold())
-            if qid is None:
-                self._add((2, 1, row, 0), path, row, "question", "question", value=q,
-                          questions=self.question_ids)  # fmt: skip
+            qid = self._text_and_question(path, row, v[i_text], v[i_q])
             who = v[i_who].strip() if i_who >= 0 else ""
             if who and people and who not in people:
                 self._add((2, 2, row), path, row, RESPONDENT, "unknown person", role="respondent",
