@@ -235,7 +235,8 @@ def _call(statistic: Callable[..., float], data: Any, kwargs: dict[str, Any]) ->
     return float(statistic(data, **kwargs))
 
 
-def _check_arguments(n_boot: int, level: float, seed: int) -> None:
+def check_arguments(n_boot: int, level: float, seed: int) -> None:
+    """Refuse a bootstrap's arguments that make no sense, all problems in one message."""
     problems = []
     if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 2:
         problems.append(f"n_boot: found {n_boot!r}; expected a whole number >= 2")
@@ -346,7 +347,7 @@ def bootstrap_ci(
                 "level=0.95."
             )
         kwargs, level = {**kwargs, "level": level}, 0.95
-    _check_arguments(n_boot, level, seed)
+    check_arguments(n_boot, level, seed)
     _call(statistic, data, kwargs)  # validates, and raises if undefined on the whole data
     rng = np.random.default_rng(int(seed))
     plan = _plan(statistic, data, kwargs)

@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from coder.agreement._data import AgreementInputError, FloatArray, as_array
-from coder.agreement.bootstrap import MAX_UNDEFINED_SHARE
+from coder.agreement.bootstrap import MAX_UNDEFINED_SHARE, check_arguments
 from coder.errors import UndefinedStatistic
 
 IntArray = npt.NDArray[np.intp]
@@ -168,12 +168,7 @@ def pooled_alpha_ci(
         When alpha is undefined on the data or on more than ``MAX_UNDEFINED_SHARE`` of the
         resamples.
     """
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 2:
-        raise AgreementInputError(
-            f"n_boot: found {n_boot!r}; expected a whole number >= 2. Fix: correct it."
-        )
-    if not 0 < level < 1:
-        raise AgreementInputError(f"level: found {level!r}; expected between 0 and 1.")
+    check_arguments(n_boot, level, seed)
     krippendorff_alpha_pooled(data, clusters)  # raises when undefined on the data
     per_item = cluster_sums(data, clusters)
     per_item = per_item[per_item[:, 1] + per_item[:, 2] > 0]  # items with a pairable cell
