@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from coder.data.store import text_hash
 from coder.suggest import onnx_int8
 from coder.suggest.embeddings import (
     DEFAULT_MODEL,
@@ -18,7 +19,6 @@ from coder.suggest.embeddings import (
     EmbeddingError,
     backend_of,
     resolve_model,
-    text_hash,
 )
 
 TEXTS = [

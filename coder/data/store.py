@@ -11,6 +11,7 @@ Every command that writes does so inside :meth:`Project.transaction`: all of it 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -23,6 +24,12 @@ from coder.errors import ProjectError
 
 DB_NAME = "coder.db"
 CODEBOOK_NAME = "codebook.yaml"
+
+
+def text_hash(text: str) -> str:
+    """SHA-256 of a text (UTF-8): the key under which caches keep what is derived from it
+    (redactions in the store, embedding vectors next to the model id), never the text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def now() -> str:

@@ -26,8 +26,8 @@ from pathlib import Path
 from coder.data.codebook import NOT_RELEVANT, Codebook
 from coder.data.codings import check_codings, coders, store_codings
 from coder.data.readers import Table
-from coder.data.redact import Redactor, text_hash
-from coder.data.store import Project
+from coder.data.redact import Redactor
+from coder.data.store import Project, text_hash
 from coder.errors import InputError, Problem
 from coder.refi.codebook import NOT_RELEVANT_NAME, Guids
 from coder.refi.read import QdaCode, QdaCoding, QdaProject, norm_guid, read_qdpx

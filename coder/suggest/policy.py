@@ -20,8 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from coder.data.codebook import Frame
-from coder.data.store import Project
-from coder.suggest.embeddings import text_hash
+from coder.data.store import Project, text_hash
 from coder.suggest.ideas import Ideas, codings_by_kind
 
 POLICY = "final coding, else codes applied by at least half of the coders"
